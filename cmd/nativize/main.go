@@ -1,0 +1,64 @@
+// Command nativize converts classic Kubernetes sidecars into native sidecars
+// and checks manifests for the mistakes that make native sidecars fail.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+)
+
+// streams are the standard streams a command reads and writes.
+type streams struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// command is one `nativize <name>` subcommand. run returns the exit code.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, s streams) int
+}
+
+var commands = map[string]command{}
+
+// register adds a subcommand; each command's file calls it from init.
+func register(c command) { commands[c.name] = c }
+
+func main() {
+	os.Exit(run(os.Args[1:], streams{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
+}
+
+// run dispatches args to a subcommand and returns the process exit code.
+func run(args []string, s streams) int {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		usage(s.Out)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(s.Err, "nativize: unknown command %q\n\n", args[0])
+		usage(s.Err)
+		return 2
+	}
+	return c.run(args[1:], s)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "nativize moves Kubernetes workloads from classic sidecars to native sidecars.")
+	fmt.Fprintln(w, "\nUsage:\n  nativize <command> [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"nativize <command> --help\" for a command's flags and examples.")
+}
