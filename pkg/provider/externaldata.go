@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
+
+	"github.com/nativize/nativize/pkg/validate"
+)
+
+// externalDataAPIVersions are the ProviderRequest versions Gatekeeper sends.
+var externalDataAPIVersions = map[string]bool{
+	"externaldata.gatekeeper.sh/v1beta1":  true,
+	"externaldata.gatekeeper.sh/v1alpha1": true,
+}
+
+// ItemValue is the value of one external data item: what the checks found in
+// the object and the JSON patch that converts it.
+type ItemValue struct {
+	// Findings are the check results, in the checker's order.
+	Findings []validate.Finding `json:"findings"`
+	// Patch is the RFC 6902 conversion patch; empty when nothing changes.
+	Patch []any `json:"patch"`
+}
+
+// providerReply builds a ProviderResponse envelope around resp.
+func providerReply(resp externaldata.Response) *externaldata.ProviderResponse {
+	return &externaldata.ProviderResponse{
+		APIVersion: "externaldata.gatekeeper.sh/v1beta1",
+		Kind:       externaldata.ProviderResponseKind,
+		Response:   resp,
+	}
+}
+
+// systemError is a ProviderResponse that fails the whole request.
+func systemError(msg string) any {
+	return providerReply(externaldata.Response{Idempotent: true, SystemError: msg})
+}
+
+// externalData answers POST /externaldata, Gatekeeper's external data
+// protocol: one item per key, each key a JSON-encoded Kubernetes object.
+func (s *Server) externalData(ctx context.Context, body []byte) (int, any) {
+	var req externaldata.ProviderRequest
+	if err := strictJSON(body, &req); err != nil {
+		s.metrics.errors.WithLabelValues("externaldata", "bad_request").Inc()
+		return http.StatusBadRequest, systemError(err.Error())
+	}
+	if !externalDataAPIVersions[req.APIVersion] || req.Kind != externaldata.ProviderRequestKind {
+		s.metrics.errors.WithLabelValues("externaldata", "bad_request").Inc()
+		return http.StatusBadRequest, systemError(fmt.Sprintf(
+			"%v: got apiVersion %q kind %q, want externaldata.gatekeeper.sh/v1beta1 ProviderRequest",
+			ErrWrongKind, req.APIVersion, string(req.Kind)))
+	}
+	if n := len(req.Request.Keys); n > s.opts.MaxKeys {
+		s.metrics.errors.WithLabelValues("externaldata", "too_many_keys").Inc()
+		return http.StatusOK, systemError(fmt.Sprintf("%d keys exceed the limit of %d per request", n, s.opts.MaxKeys))
+	}
+	return http.StatusOK, providerReply(s.ExternalData(ctx, req.Request.Keys))
+}
+
+// ExternalData answers a list of external data keys in process: the same
+// reply /externaldata sends, for callers that evaluate templates calling
+// external_data without a network hop.
+func (s *Server) ExternalData(ctx context.Context, keys []string) externaldata.Response {
+	resp := externaldata.Response{Idempotent: true, Items: make([]externaldata.Item, 0, len(keys))}
+	for _, key := range keys {
+		resp.Items = append(resp.Items, s.item(key))
+	}
+	return resp
+}
+
+// item answers one key.
+func (s *Server) item(key string) externaldata.Item {
+	obj, err := decodeObject([]byte(key))
+	if err != nil {
+		s.metrics.errors.WithLabelValues("externaldata", "item").Inc()
+		return externaldata.Item{Key: key, Error: err.Error()}
+	}
+	findings, err := s.check(obj)
+	if err != nil {
+		s.metrics.errors.WithLabelValues("externaldata", "engine").Inc()
+		return externaldata.Item{Key: key, Error: err.Error()}
+	}
+	ops, _, err := s.patch(obj)
+	if err != nil {
+		s.metrics.errors.WithLabelValues("externaldata", "engine").Inc()
+		return externaldata.Item{Key: key, Error: err.Error()}
+	}
+	if findings == nil {
+		findings = []validate.Finding{}
+	}
+	if ops == nil {
+		ops = []any{}
+	}
+	if len(ops) > 0 {
+		s.metrics.patches.WithLabelValues("externaldata").Inc()
+		s.metrics.patchOps.WithLabelValues("externaldata").Add(float64(len(ops)))
+	}
+	return externaldata.Item{Key: key, Value: ItemValue{Findings: findings, Patch: ops}}
+}
