@@ -1,0 +1,401 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/pmezard/go-difflib/difflib"
+	"github.com/spf13/pflag"
+
+	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/rewrite"
+)
+
+func init() {
+	register(command{name: "mutate", summary: "convert classic sidecars to native sidecars", run: runMutate})
+	register(command{name: "diff", summary: "show what mutate would change (exit 1 when something would)", run: runDiff})
+}
+
+// inputFlags are the flags every command that reads manifests shares.
+type inputFlags struct {
+	files       []string
+	recursive   bool
+	config      string
+	kubeVersion string
+	engine      string
+}
+
+func (f *inputFlags) register(fs *pflag.FlagSet) {
+	fs.StringSliceVarP(&f.files, "filename", "f", nil, "file, directory or - (stdin) to read; repeatable")
+	fs.BoolVarP(&f.recursive, "recursive", "R", false, "read directories recursively")
+	fs.StringVar(&f.config, "config", "", "catalog/config file replacing the embedded default")
+	fs.StringVar(&f.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 is refused)")
+	fs.StringVar(&f.engine, "engine", "go", "rule engine: go or rego")
+}
+
+// catalog loads --config or the default.
+func (f *inputFlags) catalog() (*catalog.Catalog, error) {
+	if f.config == "" {
+		return catalog.Default(), nil
+	}
+	return catalog.Load(f.config)
+}
+
+// mutator builds the conversion engine the flags select.
+func (f *inputFlags) mutator(s streams) (rewrite.Engine, error) {
+	cat, err := f.catalog()
+	if err != nil {
+		return nil, err
+	}
+	m, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: f.kubeVersion})
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range m.Warnings() {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	switch f.engine {
+	case "go":
+		return m, nil
+	case "rego":
+		return newRegoMutator(cat, f.kubeVersion)
+	}
+	return nil, fmt.Errorf("unknown --engine %q (want go or rego)", f.engine)
+}
+
+// newRegoMutator is replaced when the Rego engine is linked in.
+var newRegoMutator = func(*catalog.Catalog, string) (rewrite.Engine, error) {
+	return nil, errors.New("--engine rego is not available in this build")
+}
+
+// parseFlags parses args; it returns exit code -1 to go on.
+func parseFlags(fs *pflag.FlagSet, args []string, s streams, usageText string) int {
+	fs.SetOutput(s.Err)
+	fs.Usage = func() {
+		fmt.Fprint(s.Out, usageText)
+		fmt.Fprintf(s.Out, "\nFlags:\n%s", fs.FlagUsages())
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintf(s.Err, "nativize %s: %v\n", fs.Name(), err)
+		return 2
+	}
+	return -1
+}
+
+const mutateUsage = `Convert classic sidecars (proxies and helpers in spec.containers) into native
+sidecars (init containers with restartPolicy: Always), ordered after network setup
+and ahead of the init containers that need traffic.
+
+Usage:
+  nativize mutate -f PATH... [-R] [-o yaml|json] [--in-place] [--config F] [--kube-version V]
+
+Examples:
+  nativize mutate -f deploy.yaml                 # converted stream on stdout
+  nativize mutate -f manifests/ -R --in-place    # rewrite files, keeping comments
+  helm template my-chart | nativize mutate -f -  # as a Helm post-renderer
+  nativize mutate -f job.json -o json
+`
+
+func runMutate(args []string, s streams) int {
+	fs := pflag.NewFlagSet("mutate", pflag.ContinueOnError)
+	var in inputFlags
+	in.register(fs)
+	output := fs.StringP("output", "o", "yaml", "output format: yaml or json")
+	inPlace := fs.BoolP("in-place", "i", false, "rewrite the files instead of writing to stdout")
+	if code := parseFlags(fs, args, s, mutateUsage); code >= 0 {
+		return code
+	}
+	if len(in.files) == 0 {
+		fmt.Fprintln(s.Err, "nativize mutate: -f is required (a file, directory or - for stdin)")
+		return 2
+	}
+	if *output != "yaml" && *output != "json" {
+		fmt.Fprintf(s.Err, "nativize mutate: unknown -o %q (want yaml or json)\n", *output)
+		return 2
+	}
+	eng, err := in.mutator(s)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+		return 2
+	}
+	if *inPlace {
+		return rewriteFiles(eng, in, s, nil)
+	}
+	return mutateStream(eng, in, *output, s)
+}
+
+// mutateStream writes every converted document to stdout in input order.
+func mutateStream(eng rewrite.Engine, in inputFlags, output string, s streams) int {
+	code := 0
+	var objects []any
+	written := 0
+	err := document.Each(in.files, in.recursive, s.In, func(d document.Doc) error {
+		r := rewrite.Doc(eng, &d)
+		if r.Err != nil {
+			fmt.Fprintln(s.Err, r.Err)
+			code = 2
+			return nil // skipped; the rest of the batch goes on
+		}
+		report(s, &d, r.Plan)
+		if output == "json" {
+			if r.Object != nil {
+				objects = append(objects, r.Object)
+			}
+			return nil
+		}
+		out, err := rewrite.AsYAML(&d, r)
+		if err != nil {
+			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), err)
+			code = 2
+			return nil
+		}
+		if written > 0 && !startsWithSeparator(out) {
+			if _, err := io.WriteString(s.Out, "---\n"); err != nil {
+				return err
+			}
+		}
+		if _, err := s.Out.Write(out); err != nil {
+			return err
+		}
+		if len(out) > 0 && out[len(out)-1] != '\n' {
+			if _, err := io.WriteString(s.Out, "\n"); err != nil {
+				return err
+			}
+		}
+		written++
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+		return 2
+	}
+	if output == "json" {
+		var v any = map[string]any{"apiVersion": "v1", "kind": "List", "items": objects}
+		if len(objects) == 1 {
+			v = objects[0]
+		}
+		if objects == nil {
+			v = map[string]any{"apiVersion": "v1", "kind": "List", "items": []any{}}
+		}
+		b, err := json.MarshalIndent(v, "", "  ")
+		if err != nil {
+			fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+			return 2
+		}
+		s.Out.Write(append(b, '\n'))
+	}
+	return code
+}
+
+// report prints notes about pod specs left alone.
+func report(s streams, d *document.Doc, p *mutate.Plan) {
+	for _, n := range p.Notes {
+		fmt.Fprintf(s.Err, "%s: warning: %s\n", d.Where(), n)
+	}
+}
+
+func startsWithSeparator(b []byte) bool {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		i = len(b)
+	}
+	line := string(b[:i])
+	return line == "---" || strings.HasPrefix(line, "--- ") || strings.HasPrefix(line, "---\t")
+}
+
+// fileResult is a file's old and new content.
+type fileResult struct {
+	name     string
+	old, new []byte
+}
+
+// convertFiles converts every file and returns old and new contents; bad
+// documents are reported and kept as they were.
+func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, int) {
+	code := 0
+	files, err := document.Expand(in.files, in.recursive)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize: %v\n", err)
+		return nil, 2
+	}
+	var out []fileResult
+	for _, f := range files {
+		var data []byte
+		if f == "-" {
+			data, err = io.ReadAll(s.In)
+		} else {
+			data, err = os.ReadFile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(s.Err, "nativize: %v\n", err)
+			code = 2
+			continue
+		}
+		var buf bytes.Buffer
+		for _, d := range document.Split(f, data) {
+			r := rewrite.Doc(eng, &d)
+			if r.Err != nil {
+				fmt.Fprintln(s.Err, r.Err)
+				code = 2
+			} else {
+				report(s, &d, r.Plan)
+			}
+			buf.Write(r.Out)
+		}
+		out = append(out, fileResult{name: f, old: data, new: buf.Bytes()})
+	}
+	return out, code
+}
+
+// rewriteFiles converts files in place; only changed files are written.
+func rewriteFiles(eng rewrite.Engine, in inputFlags, s streams, _ []string) int {
+	for _, f := range in.files {
+		if f == "-" {
+			fmt.Fprintln(s.Err, "nativize mutate: --in-place cannot rewrite stdin")
+			return 2
+		}
+	}
+	results, code := convertFiles(eng, in, s)
+	for _, r := range results {
+		if bytes.Equal(r.old, r.new) {
+			continue
+		}
+		if err := writeAtomic(r.name, r.new); err != nil {
+			fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+			code = 2
+			continue
+		}
+		fmt.Fprintf(s.Err, "converted %s\n", r.name)
+	}
+	return code
+}
+
+// writeAtomic replaces a file through a temporary file in the same
+// directory, keeping its permissions.
+func writeAtomic(name string, data []byte) error {
+	info, err := os.Stat(name)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(name), ".nativize-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), name)
+}
+
+const diffUsage = `Show, as a unified diff, what "nativize mutate" would change.
+Exit status: 0 nothing would change, 1 something would, 2 errors.
+
+Usage:
+  nativize diff -f PATH... [-R] [--config F] [--kube-version V]
+
+Examples:
+  nativize diff -f k8s/ -R
+  kustomize build overlays/prod | nativize diff -f -
+`
+
+func runDiff(args []string, s streams) int {
+	fs := pflag.NewFlagSet("diff", pflag.ContinueOnError)
+	var in inputFlags
+	in.register(fs)
+	if code := parseFlags(fs, args, s, diffUsage); code >= 0 {
+		return code
+	}
+	if len(in.files) == 0 {
+		fmt.Fprintln(s.Err, "nativize diff: -f is required (a file, directory or - for stdin)")
+		return 2
+	}
+	eng, err := in.mutator(s)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize diff: %v\n", err)
+		return 2
+	}
+	results, code := convertFiles(eng, in, s)
+	changed := false
+	color := isTerminal(s.Out)
+	for _, r := range results {
+		if bytes.Equal(r.old, r.new) {
+			continue
+		}
+		changed = true
+		text, err := difflib.GetUnifiedDiffString(difflib.UnifiedDiff{
+			A: difflib.SplitLines(string(r.old)), B: difflib.SplitLines(string(r.new)),
+			FromFile: "a/" + r.name, ToFile: "b/" + r.name, Context: 3,
+		})
+		if err != nil {
+			fmt.Fprintf(s.Err, "nativize diff: %v\n", err)
+			return 2
+		}
+		writeDiff(s.Out, text, color)
+	}
+	if code != 0 {
+		return code
+	}
+	if changed {
+		return 1
+	}
+	return 0
+}
+
+// writeDiff prints a unified diff, coloured only for a terminal.
+func writeDiff(w io.Writer, text string, color bool) {
+	if !color {
+		io.WriteString(w, text)
+		return
+	}
+	for _, line := range strings.SplitAfter(text, "\n") {
+		switch {
+		case strings.HasPrefix(line, "+++"), strings.HasPrefix(line, "---"):
+			fmt.Fprintf(w, "\x1b[1m%s\x1b[0m", strings.TrimSuffix(line, "\n"))
+		case strings.HasPrefix(line, "+"):
+			fmt.Fprintf(w, "\x1b[32m%s\x1b[0m", strings.TrimSuffix(line, "\n"))
+		case strings.HasPrefix(line, "-"):
+			fmt.Fprintf(w, "\x1b[31m%s\x1b[0m", strings.TrimSuffix(line, "\n"))
+		case strings.HasPrefix(line, "@@"):
+			fmt.Fprintf(w, "\x1b[36m%s\x1b[0m", strings.TrimSuffix(line, "\n"))
+		default:
+			io.WriteString(w, strings.TrimSuffix(line, "\n"))
+		}
+		if strings.HasSuffix(line, "\n") {
+			io.WriteString(w, "\n")
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal (colour only there; never in
+// pipes or CI logs, and never with NO_COLOR set).
+func isTerminal(w io.Writer) bool {
+	if os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	info, err := f.Stat()
+	return err == nil && info.Mode()&os.ModeCharDevice != 0
+}

@@ -1,0 +1,214 @@
+// Package catalog holds the sidecar catalog: which container names and images
+// are network setup, mesh proxies or helper sidecars, and which custom kinds
+// carry a pod spec where.
+package catalog
+
+import (
+	_ "embed"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Role is what a catalog entry's container does in the pod.
+type Role string
+
+// The roles of catalog entries.
+const (
+	RoleSetup   Role = "setup"   // network setup init container (iptables, CNI check)
+	RoleProxy   Role = "proxy"   // mesh proxy
+	RoleSidecar Role = "sidecar" // helper sidecar
+)
+
+// Entry is one catalog entry.
+type Entry struct {
+	Name          string   `json:"name"`
+	Role          Role     `json:"role"`
+	Mesh          string   `json:"mesh,omitempty"`
+	Images        []string `json:"images,omitempty"`
+	RequiresSetup []string `json:"requiresSetup,omitempty"`
+
+	images []*regexp.Regexp
+}
+
+// Kind maps a custom workload kind to the path of its pod spec.
+type Kind struct {
+	Group       string `json:"group"`
+	Kind        string `json:"kind"`
+	PodSpecPath string `json:"podSpecPath"`
+}
+
+// Path returns the pod spec path split into fields.
+func (k Kind) Path() []string { return strings.Split(k.PodSpecPath, ".") }
+
+// Config is the on-disk schema (apiVersion nativize.dev/v1alpha1, kind Config).
+type Config struct {
+	APIVersion string  `json:"apiVersion,omitempty"`
+	Kind       string  `json:"kind,omitempty"`
+	Containers []Entry `json:"containers"`
+	Kinds      []Kind  `json:"kinds,omitempty"`
+}
+
+// Catalog is a validated, ready-to-query Config. It is immutable and safe for
+// concurrent use.
+type Catalog struct {
+	Config
+	byName map[string][]int
+}
+
+// ErrInvalid is wrapped by every configuration error.
+var ErrInvalid = errors.New("invalid nativize config")
+
+//go:embed catalog.yaml
+var defaultYAML []byte
+
+// DefaultYAML returns the embedded default catalog source.
+func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
+
+var defaultCatalog = func() *Catalog {
+	c, err := Parse(defaultYAML)
+	if err != nil {
+		panic("embedded catalog: " + err.Error())
+	}
+	return c
+}()
+
+// Default returns the embedded default catalog.
+func Default() *Catalog { return defaultCatalog }
+
+// Load reads a catalog from a YAML or JSON file.
+func Load(path string) (*Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse builds a catalog from YAML or JSON bytes, rejecting unknown fields.
+func Parse(data []byte) (*Catalog, error) {
+	var cfg Config
+	if err := yaml.UnmarshalStrict(data, &cfg); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalid, err)
+	}
+	return New(cfg)
+}
+
+// New validates cfg and indexes it.
+func New(cfg Config) (*Catalog, error) {
+	if cfg.APIVersion != "" && cfg.APIVersion != "nativize.dev/v1alpha1" {
+		return nil, fmt.Errorf("%w: apiVersion %q, want nativize.dev/v1alpha1", ErrInvalid, cfg.APIVersion)
+	}
+	if cfg.Kind != "" && cfg.Kind != "Config" {
+		return nil, fmt.Errorf("%w: kind %q, want Config", ErrInvalid, cfg.Kind)
+	}
+	c := &Catalog{Config: cfg, byName: map[string][]int{}}
+	c.Containers = append([]Entry(nil), cfg.Containers...)
+	for i := range c.Containers {
+		e := &c.Containers[i]
+		switch e.Role {
+		case RoleSetup, RoleProxy, RoleSidecar:
+		default:
+			return nil, fmt.Errorf("%w: containers[%d] (%q): role %q, want setup, proxy or sidecar", ErrInvalid, i, e.Name, e.Role)
+		}
+		if e.Name == "" {
+			return nil, fmt.Errorf("%w: containers[%d]: name is required", ErrInvalid, i)
+		}
+		e.images = nil
+		for _, g := range e.Images {
+			e.images = append(e.images, GlobRegexp(g))
+		}
+		c.byName[e.Name] = append(c.byName[e.Name], i)
+	}
+	for i, k := range cfg.Kinds {
+		if k.Kind == "" || k.PodSpecPath == "" {
+			return nil, fmt.Errorf("%w: kinds[%d]: kind and podSpecPath are required", ErrInvalid, i)
+		}
+	}
+	return c, nil
+}
+
+// GlobRegexp compiles an image glob: `*` matches any run of characters
+// (slashes included), `?` one character, everything else is literal, and the
+// whole image must match.
+func GlobRegexp(glob string) *regexp.Regexp {
+	var b strings.Builder
+	b.WriteString("^")
+	for _, r := range glob {
+		switch r {
+		case '*':
+			b.WriteString(".*")
+		case '?':
+			b.WriteString(".")
+		default:
+			b.WriteString(regexp.QuoteMeta(string(r)))
+		}
+	}
+	b.WriteString("$")
+	return regexp.MustCompile(b.String())
+}
+
+// applies reports whether e applies to a pod whose init containers are initNames.
+func (e *Entry) applies(initNames []string) bool {
+	if len(e.RequiresSetup) == 0 {
+		return true
+	}
+	for _, want := range e.RequiresSetup {
+		for _, n := range initNames {
+			if n == want {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Classify returns the entry for a container by exact name, else by image
+// glob, considering only entries that apply to a pod with init containers
+// initNames (see docs/RULES.md).
+func (c *Catalog) Classify(name, image string, initNames []string) (Entry, bool) {
+	for _, i := range c.byName[name] {
+		if e := &c.Containers[i]; e.applies(initNames) {
+			return *e, true
+		}
+	}
+	if image == "" {
+		return Entry{}, false
+	}
+	for i := range c.Containers {
+		e := &c.Containers[i]
+		for _, re := range e.images {
+			if re.MatchString(image) && e.applies(initNames) {
+				return *e, true
+			}
+		}
+	}
+	return Entry{}, false
+}
+
+// KindPath returns the pod spec path configured for a custom kind.
+func (c *Catalog) KindPath(group, kind string) ([]string, bool) {
+	for _, k := range c.Kinds {
+		if k.Group == group && k.Kind == kind {
+			return k.Path(), true
+		}
+	}
+	return nil, false
+}
+
+// Names returns every name in the catalog; the prefilter uses them.
+func (c *Catalog) Names() []string {
+	out := make([]string, 0, len(c.Containers))
+	for _, e := range c.Containers {
+		out = append(out, e.Name)
+	}
+	return out
+}

@@ -1,0 +1,281 @@
+package mutate
+
+import (
+	"bytes"
+	"encoding/json"
+	"sort"
+	"strings"
+
+	"github.com/nativize/nativize/pkg/workload"
+)
+
+// containerEdits returns the field edits for a container placed in
+// initContainers: restartPolicy for every sidecar, plus the mesh profile (R4)
+// for containers this conversion moves.
+func containerEdits(ps workload.PodSpec, ct Container, moved bool) []Edit {
+	var edits []Edit
+	isSidecar := moved || ct.Role() == "proxy"
+	if !isSidecar {
+		return nil
+	}
+	if ct.Map["restartPolicy"] != "Always" {
+		edits = append(edits, Edit{Container: ct.Name, Field: "restartPolicy", Value: "Always",
+			Reason: "a native sidecar is an init container with restartPolicy Always"})
+	}
+	if !moved {
+		return edits
+	}
+	switch ct.Entry.Mesh {
+	case "istio":
+		edits = append(edits, istioEdits(ps, ct)...)
+	case "linkerd":
+		edits = append(edits, linkerdEdits(ct)...)
+	case "kuma":
+		edits = append(edits, kumaEdits(ct)...)
+	}
+	return edits
+}
+
+// istioEdits reproduces Istio's native mode: the pilot-agent wait hook is not
+// needed (the next init container waits for the sidecar's startup anyway) and
+// a drain on preStop lets connections finish.
+func istioEdits(ps workload.PodSpec, ct Container) []Edit {
+	lc, present := ct.Map["lifecycle"]
+	if present && !isPilotAgentWait(lc) {
+		return nil // a custom lifecycle is the user's; keep it
+	}
+	port := "15020"
+	if v, ok := ps.Annotation(AnnotationIstioPort); ok && v != "" {
+		port = v
+	}
+	drain := map[string]any{"preStop": map[string]any{"exec": map[string]any{
+		"command": []any{"pilot-agent", "request", "--debug-port=" + port, "POST", "drain"}}}}
+	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: drain,
+		Reason: "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait"}}
+}
+
+// isPilotAgentWait reports whether lc is exactly the postStart `pilot-agent wait` hook.
+func isPilotAgentWait(lc any) bool {
+	m, ok := onlyKey(lc, "postStart")
+	if !ok {
+		return false
+	}
+	exec, ok := onlyKey(m, "exec")
+	if !ok {
+		return false
+	}
+	cmd, ok := onlyKey(exec, "command")
+	if !ok {
+		return false
+	}
+	list, _ := cmd.([]any)
+	return len(list) >= 2 && list[0] == "pilot-agent" && list[1] == "wait"
+}
+
+// onlyKey returns m[key] when m is a map whose only key is key.
+func onlyKey(v any, key string) (any, bool) {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 1 {
+		return nil, false
+	}
+	inner, ok := m[key]
+	return inner, ok
+}
+
+// linkerdEdits reproduces Linkerd's native mode: linkerd-await is replaced by
+// a startup probe (the next init container starts once the proxy is ready),
+// and the preStop sleep is not needed because sidecars stop after the app.
+func linkerdEdits(ct Container) []Edit {
+	var edits []Edit
+	if lc, ok := ct.Map["lifecycle"].(map[string]any); ok {
+		next := map[string]any{}
+		for k, v := range lc {
+			next[k] = v
+		}
+		if execHas(lc["postStart"], func(s string) bool { return strings.Contains(s, "linkerd-await") }) {
+			delete(next, "postStart")
+		}
+		if isSleepHook(lc["preStop"]) {
+			delete(next, "preStop")
+		}
+		switch {
+		case len(next) == len(lc):
+		case len(next) == 0:
+			edits = append(edits, Edit{Container: ct.Name, Field: "lifecycle", Delete: true,
+				Reason: "Linkerd native mode drops linkerd-await and the preStop sleep"})
+		default:
+			edits = append(edits, Edit{Container: ct.Name, Field: "lifecycle", Value: next,
+				Reason: "Linkerd native mode drops linkerd-await and the preStop sleep"})
+		}
+	}
+	if _, ok := ct.Map["startupProbe"]; !ok {
+		probe := map[string]any{
+			"httpGet":          map[string]any{"path": "/ready", "port": int64(4191)},
+			"periodSeconds":    int64(1),
+			"failureThreshold": int64(120),
+		}
+		edits = append(edits, Edit{Container: ct.Name, Field: "startupProbe", Value: probe,
+			Reason: "later init containers start only once the proxy answers /ready"})
+	}
+	return edits
+}
+
+// execHas reports whether hook is an exec hook with a command element matching.
+func execHas(hook any, match func(string) bool) bool {
+	h, _ := hook.(map[string]any)
+	exec, _ := h["exec"].(map[string]any)
+	cmd, _ := exec["command"].([]any)
+	for _, c := range cmd {
+		if s, ok := c.(string); ok && match(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// isSleepHook reports whether hook is `{sleep: …}` or `{exec: {command: [sleep, …]}}`.
+func isSleepHook(hook any) bool {
+	if _, ok := onlyKey(hook, "sleep"); ok {
+		return true
+	}
+	exec, ok := onlyKey(hook, "exec")
+	if !ok {
+		return false
+	}
+	em, _ := exec.(map[string]any)
+	cmd, _ := em["command"].([]any)
+	return len(cmd) > 0 && cmd[0] == "sleep"
+}
+
+// kumaEdits adds Kuma's graceful drain when no preStop exists.
+func kumaEdits(ct Container) []Edit {
+	lc, present := ct.Map["lifecycle"]
+	m, isMap := lc.(map[string]any)
+	if present && !isMap {
+		return nil
+	}
+	if _, ok := m["preStop"]; ok {
+		return nil
+	}
+	next := map[string]any{}
+	for k, v := range m {
+		next[k] = v
+	}
+	next["preStop"] = map[string]any{"exec": map[string]any{"command": []any{"killall", "-USR2", "kuma-dp"}}}
+	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: next,
+		Reason: "kuma-dp drains on SIGUSR2 before the pod stops"}}
+}
+
+// applyEdits returns a shallow copy of m with edits for it applied.
+func applyEdits(m map[string]any, edits []Edit) map[string]any {
+	if len(edits) == 0 {
+		return m
+	}
+	out := make(map[string]any, len(m)+len(edits))
+	for k, v := range m {
+		out[k] = v
+	}
+	for _, e := range edits {
+		if e.Delete {
+			delete(out, e.Field)
+		} else {
+			out[e.Field] = e.Value
+		}
+	}
+	return out
+}
+
+// istioStatusKeys is the field order of Istio's SidecarInjectionStatus.
+var istioStatusKeys = []string{"initContainers", "containers", "volumes", "imagePullSecrets", "revision"}
+
+// istioStatusEdits rewrites sidecar.istio.io/status wherever Istio wrote it,
+// so Istio's own tooling (uninject, upgrade) sees the proxy where it now is.
+func istioStatusEdits(ps workload.PodSpec) []AnnotationEdit {
+	var out []AnnotationEdit
+	paths := append([][]string{ps.MetaPath}, ps.ExtraMetaPaths...)
+	for _, p := range paths {
+		meta, _ := workload.Lookup(ps.Owner, p[len(ps.OwnerPath):]).(map[string]any)
+		ann, _ := meta["annotations"].(map[string]any)
+		raw, ok := ann[AnnotationIstioStatus].(string)
+		if !ok {
+			continue
+		}
+		if v, ok := RewriteIstioStatus(raw); ok && v != raw {
+			out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioStatus, Value: v})
+		}
+	}
+	return out
+}
+
+// RewriteIstioStatus moves istio-proxy from containers to initContainers in
+// a sidecar.istio.io/status value; ok is false when raw is not a JSON object.
+func RewriteIstioStatus(raw string) (string, bool) {
+	var st map[string]any
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&st); err != nil || st == nil {
+		return "", false
+	}
+	var containers []any
+	if list, ok := st["containers"].([]any); ok {
+		for _, c := range list {
+			if c != "istio-proxy" {
+				containers = append(containers, c)
+			}
+		}
+	}
+	if containers == nil {
+		st["containers"] = nil
+	} else {
+		st["containers"] = containers
+	}
+	inits, _ := st["initContainers"].([]any)
+	has := false
+	for _, c := range inits {
+		if c == "istio-proxy" {
+			has = true
+		}
+	}
+	if !has {
+		st["initContainers"] = append(append([]any(nil), inits...), "istio-proxy")
+	}
+	return marshalIstioStatus(st), true
+}
+
+// marshalIstioStatus writes st compactly: Istio's keys first in its order,
+// then any others sorted.
+func marshalIstioStatus(st map[string]any) string {
+	var b bytes.Buffer
+	b.WriteByte('{')
+	first := true
+	write := func(k string) {
+		if !first {
+			b.WriteByte(',')
+		}
+		first = false
+		kb, _ := json.Marshal(k)
+		vb, _ := json.Marshal(st[k])
+		b.Write(kb)
+		b.WriteByte(':')
+		b.Write(vb)
+	}
+	known := map[string]bool{}
+	for _, k := range istioStatusKeys {
+		known[k] = true
+		if _, ok := st[k]; ok {
+			write(k)
+		}
+	}
+	var rest []string
+	for k := range st {
+		if !known[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	for _, k := range rest {
+		write(k)
+	}
+	b.WriteByte('}')
+	return b.String()
+}
