@@ -36,7 +36,7 @@ func (o *githubOutput) Write(r Result) error {
 		if f.Container != "" {
 			target += " " + f.Container
 		}
-		if _, err := fmt.Fprintf(o.w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(target+": "+f.Message)); err != nil {
+		if _, err := fmt.Fprintf(o.w, "::%s %s::%s\n", cmd, strings.Join(props, ","), escapeData(target+": "+shortMessage(f))); err != nil {
 			return err
 		}
 	}

@@ -153,3 +153,9 @@ func plural(n int, word string) string {
 	}
 	return fmt.Sprintf("%d %ss", n, word)
 }
+
+// shortMessage drops the "<check>: <Kind>/<name>: " prefix of a message, for
+// formats that show the check and the object in their own columns.
+func shortMessage(f validate.Finding) string {
+	return strings.TrimPrefix(f.Message, fmt.Sprintf("%s: %s/%s: ", f.Check, f.Object.Kind, f.Object.Name))
+}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -26,16 +27,16 @@ func sample() []Result {
 	return []Result{
 		{File: "deploy/job.yaml", Line: 1, Object: job, Findings: []validate.Finding{
 			{Check: "NS001", Severity: validate.SeverityError, Object: job, Container: "istio-proxy", File: "deploy/job.yaml", Line: 1, ContainerLine: 14,
-				Message: `classic sidecar "istio-proxy" keeps the pod from completing; make it an init container with restartPolicy: Always`,
-				Fix:     []any{map[string]any{"op": "add", "path": "/spec/template/spec/initContainers", "value": []any{map[string]any{"name": "istio-proxy", "restartPolicy": "Always"}}}}},
+				Message: `NS001: Job/migrate: container "istio-proxy" is a classic sidecar; the Job will never complete — run "nativize mutate"`,
+				Fix:     []mutate.PatchOp{{Op: "add", Path: "/spec/template/spec/initContainers", Value: []any{map[string]any{"name": "istio-proxy", "restartPolicy": "Always"}}}}},
 			{Check: "NS007", Severity: validate.SeverityWarning, Object: job, Container: "main", File: "deploy/job.yaml", Line: 1, ContainerLine: 9,
-				Message: `container "main" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar`},
+				Message: `NS007: Job/migrate: container "main" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar`},
 		}},
 		{File: "deploy/web.yaml", Line: 3, Object: dep, Findings: []validate.Finding{
 			{Check: "NS005", Severity: validate.SeverityWarning, Object: dep, Container: "vault-agent", File: "deploy/web.yaml", Line: 3,
-				Message: `native sidecar "vault-agent" has no startupProbe; the next container starts before it is ready`},
+				Message: `NS005: Deployment/web: native sidecar "vault-agent" has no startupProbe; the next container starts before it is ready`},
 			{Check: "NS008", Severity: validate.SeverityInfo, Object: dep, File: "deploy/web.yaml", Line: 3,
-				Message: "effective pod requests change: cpu 100m → 200m"},
+				Message: "NS008: Deployment/web: effective pod requests change: cpu 100m → 200m"},
 		}},
 		{File: "deploy/web.yaml", Line: 40, Object: clean},
 	}

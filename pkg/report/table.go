@@ -87,7 +87,7 @@ func (o *tableOutput) Flush() error {
 			if f.Container != "" {
 				target += " " + f.Container
 			}
-			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", loc, o.severity(f.Severity), f.Check, target, f.Message)
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", loc, o.severity(f.Severity), f.Check, target, shortMessage(f))
 		}
 		if err := tw.Flush(); err != nil {
 			return err

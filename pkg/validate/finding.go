@@ -3,6 +3,8 @@
 package validate
 
 import (
+	"github.com/nativize/nativize/pkg/mutate"
+
 	"cmp"
 	"slices"
 )
@@ -60,7 +62,7 @@ type Finding struct {
 	// Message says what is wrong, in one sentence (texts: docs/CHECKS.md).
 	Message string `json:"message"`
 	// Fix is the RFC 6902 JSON patch `nativize mutate` would apply to the object.
-	Fix []any `json:"fix,omitempty"`
+	Fix []mutate.PatchOp `json:"fix,omitempty"`
 }
 
 // Sort orders findings deterministically: file, line, object, check,

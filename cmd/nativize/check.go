@@ -1,0 +1,234 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/spf13/pflag"
+
+	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/document"
+	checkreport "github.com/nativize/nativize/pkg/report"
+	"github.com/nativize/nativize/pkg/validate"
+)
+
+func init() {
+	register(command{name: "check", summary: "check manifests for classic sidecars and native-sidecar mistakes", run: runCheck})
+}
+
+const checkUsage = `Check manifests for classic sidecars and for the mistakes that make native
+sidecars fail (checks NS001–NS008, docs/CHECKS.md). Every finding carries the
+JSON patch "nativize mutate" would apply where the conversion fixes it.
+
+Exit status: 0 nothing at or above --fail-on, 1 something was, 2 usage or
+input errors (bad documents are reported as FILE:LINE: message and skipped;
+the rest is still checked).
+
+Usage:
+  nativize check -f PATH... [-R] [--engine go|rego|gatekeeper] [-o FORMAT]
+                 [--fail-on error|warning|never] [--kube-version V] [--config F]
+
+Examples:
+  nativize check -f k8s/ -R                              # table for people
+  nativize check -f k8s/ -R -o sarif > nativize.sarif    # GitHub code scanning
+  nativize check -f k8s/ -R -o github                    # workflow annotations
+  nativize check -f job.yaml -o json --fail-on warning
+  helm template my-chart | nativize check -f - --kube-version 1.28
+  nativize check -f k8s/ -R --engine gatekeeper          # via the ConstraintTemplates
+`
+
+// checkEngine evaluates the checks on one object; File and Line of the
+// findings are filled by the caller.
+type checkEngine interface {
+	Check(obj map[string]any) ([]validate.Finding, error)
+}
+
+// goEngine is the Go checks engine (pkg/validate).
+type goEngine struct{ c *validate.Checker }
+
+func (e goEngine) Check(obj map[string]any) ([]validate.Finding, error) { return e.c.Check(obj), nil }
+
+// errEngineUnavailable is returned for an engine this build does not link.
+var errEngineUnavailable = errors.New("engine not available in this build")
+
+// newRegoChecker builds the Rego checks engine (policies/validate); the file
+// that links pkg/regoengine replaces it.
+var newRegoChecker = func(cat *catalog.Catalog, kubeVersion string) (checkEngine, error) {
+	return nil, fmt.Errorf("--engine rego: %w", errEngineUnavailable)
+}
+
+// newGatekeeperChecker builds the Gatekeeper engine (library/ ConstraintTemplates
+// through frameworks/constraint); library "" means the embedded library. The
+// file that links pkg/validate/gatekeeper replaces it.
+var newGatekeeperChecker = func(cat *catalog.Catalog, kubeVersion, library string) (checkEngine, error) {
+	return nil, fmt.Errorf("--engine gatekeeper: %w", errEngineUnavailable)
+}
+
+// failOn maps --fail-on to the least severity that fails the run ("" never).
+var failOn = map[string]validate.Severity{
+	"error":   validate.SeverityError,
+	"warning": validate.SeverityWarning,
+	"never":   "",
+}
+
+// checkParams are the parsed flags of `nativize check`.
+type checkParams struct {
+	in      inputFlags
+	output  string
+	failOn  string
+	library string
+}
+
+func runCheck(args []string, s streams) int {
+	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
+	var p checkParams
+	p.in.register(fs)
+	fs.Lookup("engine").Usage = "checks engine: go, rego or gatekeeper"
+	fs.Lookup("kube-version").Usage = "target Kubernetes version (NS004, NS006; below 1.28 no fix is offered)"
+	fs.StringVarP(&p.output, "output", "o", "table", "report format: "+strings.Join(checkreport.Formats(), ", "))
+	fs.StringVar(&p.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or never")
+	fs.StringVar(&p.library, "library", "", "Gatekeeper library directory for --engine gatekeeper (default: the embedded library/)")
+	if code := parseFlags(fs, args, s, checkUsage); code >= 0 {
+		return code
+	}
+	if code := p.validate(fs, s); code >= 0 {
+		return code
+	}
+	eng, err := p.engine()
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+		return 2
+	}
+	out, err := checkreport.New(p.output, s.Out, checkreport.Options{Color: p.output == "table" && isTerminal(s.Out), Version: version})
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+		return 2
+	}
+	return checkInputs(p, eng, out, s)
+}
+
+// validate checks flag values; it returns -1 to go on.
+func (p *checkParams) validate(fs *pflag.FlagSet, s streams) int {
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(s.Err, "nativize check: unexpected arguments %q (pass files with -f)\n", fs.Args())
+	case len(p.in.files) == 0:
+		fmt.Fprintln(s.Err, "nativize check: -f is required (a file, directory or - for stdin)")
+	case !slices.Contains(checkreport.Formats(), p.output):
+		fmt.Fprintf(s.Err, "nativize check: unknown -o %q (want %s)\n", p.output, strings.Join(checkreport.Formats(), ", "))
+	case !slices.Contains([]string{"error", "warning", "never"}, p.failOn):
+		fmt.Fprintf(s.Err, "nativize check: unknown --fail-on %q (want error, warning or never)\n", p.failOn)
+	case !slices.Contains([]string{"go", "rego", "gatekeeper"}, p.in.engine):
+		fmt.Fprintf(s.Err, "nativize check: unknown --engine %q (want go, rego or gatekeeper)\n", p.in.engine)
+	case p.library != "" && p.in.engine != "gatekeeper":
+		fmt.Fprintln(s.Err, "nativize check: --library needs --engine gatekeeper")
+	default:
+		return -1
+	}
+	return 2
+}
+
+// engine builds the checks engine the flags select.
+func (p *checkParams) engine() (checkEngine, error) {
+	cat, err := p.in.catalog()
+	if err != nil {
+		return nil, err
+	}
+	// The Go checker also validates --kube-version for the other engines.
+	c, err := validate.New(validate.Options{Catalog: cat, KubeVersion: p.in.kubeVersion})
+	if err != nil {
+		return nil, err
+	}
+	switch p.in.engine {
+	case "rego":
+		return newRegoChecker(cat, p.in.kubeVersion)
+	case "gatekeeper":
+		return newGatekeeperChecker(cat, p.in.kubeVersion, p.library)
+	}
+	return goEngine{c}, nil
+}
+
+// checkInputs checks every document in input order and writes the report.
+func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s streams) int {
+	cat, _ := p.in.catalog()
+	inputErr := false
+	failed := false
+	threshold := failOn[p.failOn]
+	err := document.Each(p.in.files, p.in.recursive, s.In, func(d document.Doc) error {
+		if d.Err != nil {
+			fmt.Fprintln(s.Err, d.Err)
+			inputErr = true
+			return nil
+		}
+		if d.Object == nil {
+			return nil
+		}
+		findings, err := eng.Check(d.Object)
+		if err != nil {
+			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), err)
+			inputErr = true
+			return nil
+		}
+		for _, r := range results(&d, findings, validate.Targets(d.Object, cat)) {
+			for _, f := range r.Findings {
+				if threshold != "" && f.Severity.AtLeast(threshold) {
+					failed = true
+				}
+			}
+			if err := out.Write(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+		inputErr = true
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+		return 2
+	}
+	switch {
+	case inputErr:
+		return 2
+	case failed:
+		return 1
+	}
+	return 0
+}
+
+// results groups a document's findings by workload, in document order, and
+// fills in file and line numbers.
+func results(d *document.Doc, findings []validate.Finding, targets []validate.Target) []checkreport.Result {
+	out := make([]checkreport.Result, 0, len(targets))
+	index := map[validate.Object]int{}
+	for _, t := range targets {
+		if _, dup := index[t.Object]; !dup {
+			index[t.Object] = len(out)
+		}
+		out = append(out, checkreport.Result{File: d.File, Line: d.LineOf(t.Path), Object: t.Object})
+	}
+	for _, f := range findings {
+		i, ok := index[f.Object]
+		if !ok {
+			// An engine reported an object Targets does not know; keep the finding.
+			i = len(out)
+			index[f.Object] = i
+			out = append(out, checkreport.Result{File: d.File, Line: d.Line, Object: f.Object})
+		}
+		f.File, f.Line = d.File, out[i].Line
+		if i < len(targets) {
+			if path, ok := targets[i].Containers[f.Container]; ok && f.Container != "" {
+				f.ContainerLine = d.LineOf(path)
+			}
+		}
+		out[i].Findings = append(out[i].Findings, f)
+	}
+	for i := range out {
+		validate.Sort(out[i].Findings)
+	}
+	return out
+}
