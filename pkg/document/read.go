@@ -189,8 +189,11 @@ func parseYAML(d *Doc) {
 		line := d.Line
 		if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 			rel, _ := strconv.Atoi(m[1])
-			line = d.Start - 1 + rel
 			msg = msg[len(m[0]):]
+			if strings.HasPrefix(msg, "did not find expected") {
+				rel++ // yaml.v3 reports parser errors with a 0-based line, scanner errors 1-based
+			}
+			line = d.Start - 1 + rel
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
@@ -232,8 +235,9 @@ func splitJSON(name string, data []byte) []Doc {
 	var docs []Doc
 	dec := json.NewDecoder(bytes.NewReader(data))
 	dec.UseNumber()
+	prevEnd := 0
 	for i := 0; ; i++ {
-		startOff := int(dec.InputOffset())
+		startOff := max(int(dec.InputOffset()), prevEnd)
 		var v any
 		err := dec.Decode(&v)
 		if err == io.EOF {
@@ -257,7 +261,10 @@ func splitJSON(name string, data []byte) []Doc {
 			d.Err = &ParseError{File: name, Line: 1 + bytes.Count(data[:off], []byte("\n")), Msg: fmt.Sprintf("document %d: %v", i+1, err)}
 			return append(docs, d) // the rest of a broken JSON stream cannot be located
 		}
-		d.Raw = data[startOff:endOff]
+		for endOff < len(data) && strings.IndexByte(" \t\r\n", data[endOff]) >= 0 {
+			endOff++ // trailing whitespace belongs to this document, so bytes are kept
+		}
+		d.Raw, prevEnd = data[startOff:endOff], endOff
 		m, ok := normalize(v).(map[string]any)
 		if !ok {
 			d.Err = &ParseError{File: name, Line: d.Line, Msg: fmt.Sprintf("document %d: expected a Kubernetes object (a JSON object)", i+1)}
