@@ -11,7 +11,9 @@ import (
 type Generator struct{ r *rand.Rand }
 
 // New returns a generator seeded with seed.
-func New(seed uint64) *Generator { return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))} }
+func New(seed uint64) *Generator {
+	return &Generator{r: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))}
+}
 
 var (
 	setups    = []string{"istio-init", "istio-validation", "linkerd-init", "kuma-init", "osm-init", "consul-connect-inject-init"}
