@@ -1,0 +1,312 @@
+# METADATA
+# description: |
+#   The conversion plan of one pod spec (docs/RULES.md "Classification",
+#   "Order", "Field edits", "JSON patch"): which containers move, the new
+#   init container order, the field edits and the RFC 6902 operations.
+package nativize.lib.plan
+
+import data.nativize.lib.annotations
+import data.nativize.lib.classify
+import data.nativize.lib.params
+import data.nativize.lib.workload
+
+# pod_plans holds the plan of every pod spec of the object, in locate order.
+pod_plans := [plan(ps) | some ps in workload.pod_specs(params.obj, params.catalog)]
+
+# ops holds the RFC 6902 operations of the whole object, in locate order.
+ops := [op | some p in pod_plans; some op in p.ops]
+
+# array returns x when it is an array, else an empty array.
+array_of(x) := x if is_array(x)
+
+else := []
+
+# plan returns the plan of pod spec descriptor ps (see workload.pod_specs).
+plan(ps) := p if {
+	inits := array_of(object.get(ps.spec, "initContainers", []))
+	conts := array_of(object.get(ps.spec, "containers", []))
+	es := classify.applying([n | some c in inits; n := c.name])
+	init_entries := [classify.entry(es, c) | some c in inits]
+	cont_entries := [classify.entry(es, c) | some c in conts]
+	listed := annotations.names(ps, "nativize.dev/sidecars")
+	before := annotations.names(ps, "nativize.dev/before-sidecars")
+	moved := [{"index": i, "role": r, "mesh": _mesh(cont_entries[i])} |
+		some i, c in conts
+		r := _move_role(c, cont_entries[i], listed)
+	]
+	moved_index := {m.index | some m in moved}
+	init_groups := [init_group(c, init_entries[i], before) | some i, c in inits]
+	remaining := [c | some i, c in conts; not i in moved_index]
+	needs_work := _needs_work(moved, init_entries)
+	opted_out := annotations.opted_out(ps)
+	malformed := _malformed(ps.spec)
+	left_alone := _left_alone(needs_work, _either(opted_out, malformed), moved, remaining)
+	port := _istio_port(ps)
+	cands := array.concat(
+		[{"group": init_groups[i], "container": _fix_init(c, init_entries[i])} | some i, c in inits],
+		[{"group": _move_group(m.role), "container": convert(conts[m.index], m.mesh, port)} | some m in moved],
+	)
+	new_inits := [x.container | some g in [0, 1, 2, 3, 4]; some x in cands; x.group == g]
+	status_ops := _status_ops(ps, conts, moved)
+	changed := _changed(left_alone, new_inits, inits, remaining, conts, status_ops)
+	fix := _ops(changed, ps, new_inits, remaining, status_ops)
+	p := {
+		"ps": ps,
+		"inits": inits,
+		"conts": conts,
+		"init_entries": init_entries,
+		"cont_entries": cont_entries,
+		"init_groups": init_groups,
+		"moved": moved,
+		"needs_work": needs_work,
+		"opted_out": opted_out,
+		"malformed": malformed,
+		"left_alone": left_alone,
+		"changed": changed,
+		"new_inits": _when(changed, new_inits, inits),
+		"new_conts": _when(changed, remaining, conts),
+		"fix": fix,
+		"ops": [_prefixed(op, ps.item_path) | some op in fix],
+	}
+}
+
+_either(true, _) := true
+
+_either(false, b) := b
+
+_when(true, a, _) := a
+
+_when(false, _, b) := b
+
+# _move_role is the role of a container of "containers" that moves, else undefined.
+_move_role(c, e, listed) := e.role if {
+	e.role in {"proxy", "sidecar"}
+} else := "sidecar" if {
+	c.name in listed
+}
+
+_move_group("proxy") := 2
+
+_move_group("sidecar") := 3
+
+# init_group is the R3 group of an init container.
+init_group(c, e, before) := 0 if {
+	e.role == "setup"
+} else := 1 if {
+	c.name in before
+} else := 2 if {
+	e.role == "proxy"
+} else := 4
+
+_needs_work(moved, _) if count(moved) > 0
+
+_needs_work(_, init_entries) if {
+	some e in init_entries
+	e.role == "proxy"
+}
+
+default _needs_work(_, _) := false
+
+_left_alone(false, _, _, _) := true
+
+_left_alone(true, true, _, _) := true
+
+# A pod needs at least one regular container: moving every container would
+# give a pod the API server rejects.
+_left_alone(true, false, moved, remaining) if {
+	count(moved) > 0
+	count(remaining) == 0
+}
+
+default _left_alone(_, _, _, _) := false
+
+_istio_port(ps) := v if {
+	v := annotations.value(ps, "status.sidecar.istio.io/port")
+	v != ""
+} else := "15020"
+
+# _fix_init gives an init container proxy restartPolicy: Always.
+_fix_init(c, e) := object.union(c, {"restartPolicy": "Always"}) if {
+	e.role == "proxy"
+	object.get(c, "restartPolicy", null) != "Always"
+} else := c
+
+# set returns object o with key k set to v (replacing, never merging).
+set(o, k, v) := object.union(object.remove(o, [k]), {k: v})
+
+# convert turns a container of "containers" into a native sidecar: R2 plus the
+# mesh profile of R4.
+convert(c, mesh, port) := profile(set(c, "restartPolicy", "Always"), mesh, port)
+
+# profile applies the field edits of a mesh's own injector in native mode.
+profile(c, mesh, port) := _istio(c, port) if {
+	mesh == "istio"
+} else := _linkerd(c) if {
+	mesh == "linkerd"
+} else := _kuma(c) if {
+	mesh == "kuma"
+} else := c
+
+# Istio drains through pilot-agent instead of holding the app back with
+# "pilot-agent wait": a native sidecar is started before the next container.
+_istio(c, port) := set(c, "lifecycle", {"preStop": {"exec": {"command": [
+	"pilot-agent", "request", concat("", ["--debug-port=", port]), "POST", "drain",
+]}}}) if {
+	_istio_replaceable(c)
+} else := c
+
+_istio_replaceable(c) if not "lifecycle" in object.keys(c)
+
+_istio_replaceable(c) if {
+	object.keys(c.lifecycle) == {"postStart"}
+	object.keys(c.lifecycle.postStart) == {"exec"}
+	object.keys(c.lifecycle.postStart.exec) == {"command"}
+	array.slice(c.lifecycle.postStart.exec.command, 0, 2) == ["pilot-agent", "wait"]
+}
+
+# Linkerd replaces the linkerd-await postStart hook by a startupProbe on the
+# proxy's readiness, and drops the preStop sleep (the sidecar stops last anyway).
+_linkerd(c) := _linkerd_probe(_linkerd_lifecycle(c))
+
+_linkerd_lifecycle(c) := _with_lifecycle(c, object.remove(c.lifecycle, drop)) if {
+	is_object(c.lifecycle)
+	drop := {k | some k in ["postStart", "preStop"]; _linkerd_drop(k, c.lifecycle[k])}
+} else := c
+
+_with_lifecycle(c, lc) := object.remove(c, ["lifecycle"]) if {
+	count(lc) == 0
+} else := set(c, "lifecycle", lc)
+
+_linkerd_drop("postStart", hook) if {
+	is_array(hook.exec.command)
+	some s in hook.exec.command
+	is_string(s)
+	contains(s, "linkerd-await")
+}
+
+_linkerd_drop("preStop", hook) if {
+	object.keys(hook) == {"exec"}
+	hook.exec.command[0] == "sleep"
+}
+
+_linkerd_drop("preStop", hook) if object.keys(hook) == {"sleep"}
+
+_linkerd_probe(c) := c if {
+	"startupProbe" in object.keys(c)
+} else := set(c, "startupProbe", {
+	"httpGet": {"path": "/ready", "port": 4191},
+	"periodSeconds": 1,
+	"failureThreshold": 120,
+})
+
+# Kuma drains the data plane with SIGUSR2 when no preStop hook is given.
+_kuma(c) := c if {
+	"lifecycle" in object.keys(c)
+	not is_object(c.lifecycle)
+} else := c if {
+	"preStop" in object.keys(c.lifecycle)
+} else := set(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}))
+
+_object(x) := x if is_object(x)
+
+else := {}
+
+# _status_ops rewrites Istio's sidecar.istio.io/status bookkeeping when
+# istio-proxy moves (pod template metadata, then a CronJob's jobTemplate metadata).
+_status_ops(ps, conts, moved) := [op |
+	some m in moved
+	conts[m.index].name == "istio-proxy"
+	some rel in array.concat([ps.meta_rel], ps.extra_rel)
+	old := object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null)
+	is_string(old)
+	json.is_valid(old)
+	st := json.unmarshal(old)
+	is_object(st)
+	new := status_string(st)
+	new != old
+	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new}
+]
+
+_status_first := ["initContainers", "containers", "volumes", "imagePullSecrets", "revision"]
+
+# status_string moves istio-proxy from containers to initContainers and writes
+# compact JSON with Istio's key order.
+status_string(st) := concat("", ["{", concat(",", parts), "}"]) if {
+	rest := [x | some x in array_of(object.get(st, "containers", null)); x != "istio-proxy"]
+	inits := array_of(object.get(st, "initContainers", null))
+	st2 := object.union(object.remove(st, ["containers", "initContainers"]), {
+		"containers": _null_if_empty(rest),
+		"initContainers": _append_once(inits, "istio-proxy"),
+	})
+	keys := array.concat(
+		[k | some k in _status_first; k in object.keys(st2)],
+		sort([k | some k in object.keys(st2); not k in _status_first]),
+	)
+	parts := [concat(":", [json.marshal(k), json.marshal(st2[k])]) | some k in keys]
+}
+
+_null_if_empty(a) := null if {
+	count(a) == 0
+} else := a
+
+_append_once(a, x) := a if {
+	x in a
+} else := array.concat(a, [x])
+
+_changed(false, new_inits, inits, _, _, _) if new_inits != inits
+
+_changed(false, _, _, remaining, conts, _) if remaining != conts
+
+_changed(false, _, _, _, _, status_ops) if count(status_ops) > 0
+
+default _changed(_, _, _, _, _, _) := false
+
+# _ops are the RFC 6902 operations of one pod spec, relative to its object.
+_ops(false, _, _, _, _) := []
+
+_ops(true, ps, new_inits, remaining, status_ops) := array.concat(
+	[
+		{"op": _init_op(ps.spec), "path": pointer(array.concat(ps.rel, ["initContainers"])), "value": new_inits},
+		{"op": "replace", "path": pointer(array.concat(ps.rel, ["containers"])), "value": remaining},
+	],
+	status_ops,
+)
+
+_init_op(spec) := "replace" if {
+	"initContainers" in object.keys(spec)
+} else := "add"
+
+_prefixed(op, prefix) := set(op, "path", concat("", [pointer(prefix), op.path]))
+
+# pointer writes path segments as an RFC 6901 JSON pointer.
+pointer(segs) := concat("", [concat("", ["/", _escape(s)]) | some s in segs])
+
+_escape(s) := replace(replace(s, "~", "~0"), "/", "~1") if is_string(s)
+
+else := format_int(s, 10)
+
+# _mesh is the mesh of a catalog entry that moves its container ("" for a
+# container listed only in nativize.dev/sidecars).
+_mesh(e) := e.mesh if {
+	e.role in {"proxy", "sidecar"}
+	is_string(e.mesh)
+} else := ""
+
+# _malformed is true when a container list is neither absent, null nor a list of maps.
+_malformed(spec) if {
+	some field in ["initContainers", "containers"]
+	not _list_ok(spec, field)
+}
+
+default _malformed(_) := false
+
+_list_ok(spec, field) if not field in object.keys(spec)
+
+_list_ok(spec, field) if spec[field] == null
+
+_list_ok(spec, field) if {
+	is_array(spec[field])
+	every c in spec[field] {
+		is_object(c)
+	}
+}

@@ -1,0 +1,93 @@
+# METADATA
+# description: Locating pod specs in workloads (docs/RULES.md "Locating pod specs").
+package nativize.lib.workload
+
+_template := {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []}
+
+# Built-in kinds: group (apiVersion before "/", "" for core), pod spec path,
+# pod template metadata path, and further metadata that may carry annotations.
+_builtin := {
+	"Pod": {"group": "", "spec": ["spec"], "meta": ["metadata"], "extra": []},
+	"PodTemplate": {"group": "", "spec": ["template", "spec"], "meta": ["template", "metadata"], "extra": []},
+	"ReplicationController": object.union(_template, {"group": ""}),
+	"Deployment": object.union(_template, {"group": "apps"}),
+	"ReplicaSet": object.union(_template, {"group": "apps"}),
+	"StatefulSet": object.union(_template, {"group": "apps"}),
+	"DaemonSet": object.union(_template, {"group": "apps"}),
+	"Job": object.union(_template, {"group": "batch"}),
+	"CronJob": {
+		"group": "batch",
+		"spec": ["spec", "jobTemplate", "spec", "template", "spec"],
+		"meta": ["spec", "jobTemplate", "spec", "template", "metadata"],
+		"extra": [["spec", "jobTemplate", "metadata"]],
+	},
+}
+
+# group returns the API group of an apiVersion ("" for the core group).
+group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
+
+else := "" if is_string(api_version)
+
+# location returns where the pod spec of object w lives, or is undefined.
+location(w, cat) := loc if {
+	loc := _builtin[w.kind]
+	group(w.apiVersion) == loc.group
+} else := loc if {
+	paths := [split(k.podSpecPath, ".") |
+		some k in object.get(cat, "kinds", [])
+		k.kind == w.kind
+		k.group == group(w.apiVersion)
+	]
+	count(paths) > 0
+	spec := paths[0]
+	loc := {"spec": spec, "meta": array.concat(array.slice(spec, 0, count(spec) - 1), ["metadata"]), "extra": []}
+}
+
+# is_list is true for a v1 List.
+is_list(doc) if {
+	doc.apiVersion == "v1"
+	doc.kind == "List"
+}
+
+# workloads returns the objects of a document with their paths: the document
+# itself, or every item of a v1 List (recursively), in document order.
+workloads(doc) := [{"obj": doc, "path": []}] if not is_list(doc)
+
+else := [{"obj": v, "path": p} | walk(doc, [p, v]); _item_path(doc, p)]
+
+_item_path(doc, p) if {
+	n := count(p)
+	n > 0
+	n % 2 == 0
+	every k in numbers.range(0, (n / 2) - 1) {
+		p[2 * k] == "items"
+		is_number(p[(2 * k) + 1])
+		is_list(object.get(doc, array.slice(p, 0, 2 * k), null))
+	}
+}
+
+# pod_specs returns a descriptor for every pod spec of the document, in
+# locate order: path (from the document root), item_path (to the owning
+# object), rel (to the spec, from the owning object), spec, meta (pod template
+# metadata), meta_rel and extra_rel (metadata paths from the owning object),
+# and workload (the owning object).
+pod_specs(doc, cat) := [ps |
+	some w in workloads(doc)
+	loc := location(w.obj, cat)
+	spec := object.get(w.obj, loc.spec, null)
+	is_object(spec)
+	ps := {
+		"path": array.concat(w.path, loc.spec),
+		"item_path": w.path,
+		"rel": loc.spec,
+		"spec": spec,
+		"meta": _object(object.get(w.obj, loc.meta, {})),
+		"meta_rel": loc.meta,
+		"extra_rel": loc.extra,
+		"workload": w.obj,
+	}
+]
+
+_object(x) := x if is_object(x)
+
+else := {}
