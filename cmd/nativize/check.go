@@ -3,8 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -40,7 +42,7 @@ Examples:
 `
 
 // checkEngine evaluates the checks on one object; File and Line of the
-// findings are filled by the caller.
+// findings are filled by the caller. Check is called from several goroutines.
 type checkEngine interface {
 	Check(obj map[string]any) ([]validate.Finding, error)
 }
@@ -150,41 +152,45 @@ func (p *checkParams) engine() (checkEngine, error) {
 	return goEngine{c}, nil
 }
 
-// checkInputs checks every document in input order and writes the report.
+// checkInputs checks every document, several at a time, and writes the
+// report in input order.
 func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s streams) int {
 	cat, _ := p.in.catalog()
+	var docs []document.Doc
+	readErr := document.Each(p.in.files, p.in.recursive, s.In, func(d document.Doc) error {
+		docs = append(docs, d)
+		return nil
+	})
+	checked := checkAll(eng, cat, docs)
 	inputErr := false
 	failed := false
 	threshold := failOn[p.failOn]
-	err := document.Each(p.in.files, p.in.recursive, s.In, func(d document.Doc) error {
-		if d.Err != nil {
+	for i := range docs {
+		d := &docs[i]
+		switch {
+		case d.Err != nil:
 			fmt.Fprintln(s.Err, d.Err)
 			inputErr = true
-			return nil
-		}
-		if d.Object == nil {
-			return nil
-		}
-		findings, err := eng.Check(d.Object)
-		if err != nil {
-			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), err)
+			continue
+		case checked[i].err != nil:
+			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), checked[i].err)
 			inputErr = true
-			return nil
+			continue
 		}
-		for _, r := range results(&d, findings, validate.Targets(d.Object, cat)) {
+		for _, r := range checked[i].results {
 			for _, f := range r.Findings {
 				if threshold != "" && f.Severity.AtLeast(threshold) {
 					failed = true
 				}
 			}
 			if err := out.Write(r); err != nil {
-				return err
+				fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+				return 2
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+	}
+	if readErr != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", readErr)
 		inputErr = true
 	}
 	if err := out.Flush(); err != nil {
@@ -198,6 +204,41 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 		return 1
 	}
 	return 0
+}
+
+// checkedDoc is the outcome of checking one document.
+type checkedDoc struct {
+	results []checkreport.Result
+	err     error
+}
+
+// checkAll checks the documents on every CPU; result i belongs to docs[i].
+func checkAll(eng checkEngine, cat *catalog.Catalog, docs []document.Doc) []checkedDoc {
+	out := make([]checkedDoc, len(docs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), max(len(docs), 1)) {
+		wg.Go(func() {
+			for i := range next {
+				d := &docs[i]
+				if d.Err != nil || d.Object == nil {
+					continue
+				}
+				findings, err := eng.Check(d.Object)
+				if err != nil {
+					out[i].err = err
+					continue
+				}
+				out[i].results = results(d, findings, validate.Targets(d.Object, cat))
+			}
+		})
+	}
+	for i := range docs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
 
 // results groups a document's findings by workload, in document order, and

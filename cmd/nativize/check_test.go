@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,5 +225,33 @@ func TestCheckEnginesAgree(t *testing.T) {
 				t.Errorf("--engine %s: exit %d, stderr %s\n got: %s\nwant: %s", engine, code, stderr, got, want)
 			}
 		})
+	}
+}
+
+// TestCheckKeepsInputOrder checks many documents on several workers and
+// expects the report in input order.
+func TestCheckKeepsInputOrder(t *testing.T) {
+	var b strings.Builder
+	const n = 60
+	for i := range n {
+		b.WriteString(strings.Replace(jobClassic, "name: migrate", "name: job-"+strconv.Itoa(i), 1))
+		b.WriteString("---\n")
+	}
+	dir := writeFiles(t, map[string]string{"many.yaml": b.String()})
+	code, stdout, stderr := runCLI("", "check", "-f", dir, "-o", "json")
+	if code != 1 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var doc checkJSON
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Findings) != n || doc.Summary["objects"] != n {
+		t.Fatalf("findings %d, objects %d, want %d", len(doc.Findings), doc.Summary["objects"], n)
+	}
+	for i, f := range doc.Findings {
+		if want := "job-" + strconv.Itoa(i); f.Object.Name != want || f.Line != 2+i*16 {
+			t.Fatalf("finding %d is %s at line %d, want %s at line %d", i, f.Object.Name, f.Line, want, 2+i*16)
+		}
 	}
 }
