@@ -77,9 +77,11 @@ _finding(check, severity, s, container, message) := {
 }
 
 # Findings NS001–NS003 carry the object's patch as their fix.
-_fixed(f, s) := object.union(f, {"fix": s.fix}) if count(s.fix) > 0
-
-else := f
+# Below Kubernetes 1.28 nothing converts, so there is no fix.
+_fixed(f, s) := object.union(f, {"fix": s.fix}) if {
+	count(s.fix) > 0
+	not params.kube_below([1, 28])
+} else := f
 
 _findings contains _fixed(_finding("NS001", "error", s, c.name, msg), s) if {
 	some s in _specs

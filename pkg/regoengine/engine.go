@@ -1,0 +1,223 @@
+// Package regoengine runs the embedded Rego policies (policies/) with the OPA
+// Go SDK: the Rego twin of pkg/mutate and pkg/validate, held to them by a
+// parity test. The policies are compiled once per Engine.
+package regoengine
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/validate"
+	"github.com/nativize/nativize/policies"
+)
+
+// ErrResult is wrapped when a query result does not have the expected shape.
+var ErrResult = errors.New("unexpected Rego result")
+
+// Options configure an Engine, as mutate.Options and validate.Options do.
+type Options struct {
+	// Catalog classifies containers; nil means the default catalog.
+	Catalog *catalog.Catalog
+	// KubeVersion is the target cluster version ("1.29", "v1.30.2"); empty means current.
+	KubeVersion string
+}
+
+// Engine evaluates the embedded policies. It is safe for concurrent use.
+type Engine struct {
+	mutateQuery rego.PreparedEvalQuery
+	checkQuery  rego.PreparedEvalQuery
+	parameters  ast.Value
+	// refused is the error every Mutate returns when the target version
+	// cannot run native sidecars.
+	refused error
+}
+
+// New compiles the policies and prepares the mutate and check queries.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{}
+	params := map[string]any{}
+	if opts.KubeVersion != "" {
+		v, err := mutate.ParseKubeVersion(opts.KubeVersion)
+		if err != nil {
+			return nil, err
+		}
+		params["kubeVersion"] = fmt.Sprintf("%d.%d", v.Major, v.Minor)
+		if v.Less(1, 28) {
+			e.refused = fmt.Errorf("%w: %s has no native sidecars (they need 1.28 with the SidecarContainers feature gate, or 1.29+)", mutate.ErrKubeVersion, opts.KubeVersion)
+		}
+	}
+	if opts.Catalog != nil && opts.Catalog != catalog.Default() {
+		cat, err := toValue(opts.Catalog.Config)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: %w", err)
+		}
+		params["catalog"] = cat
+	}
+	pv, err := ast.InterfaceToValue(params)
+	if err != nil {
+		return nil, err
+	}
+	e.parameters = pv
+
+	modules, err := Modules()
+	if err != nil {
+		return nil, err
+	}
+	compiler, err := ast.CompileModulesWithOpt(modules, ast.CompileOpts{ParserOptions: ast.ParserOptions{RegoVersion: ast.RegoV1}})
+	if err != nil {
+		return nil, fmt.Errorf("compile policies: %w", err)
+	}
+	ctx := context.Background()
+	e.mutateQuery, err = rego.New(rego.Query("patch := data.nativize.mutate.patch; result := data.nativize.mutate.result"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare mutate: %w", err)
+	}
+	e.checkQuery, err = rego.New(rego.Query("findings := data.nativize.validate.findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare check: %w", err)
+	}
+	return e, nil
+}
+
+// Modules returns the embedded policy sources (tests excluded), keyed by file name.
+func Modules() (map[string]string, error) {
+	out := map[string]string{}
+	err := fs.WalkDir(policies.FS, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(path, ".rego") || strings.HasSuffix(path, "_test.rego") {
+			return err
+		}
+		b, err := policies.FS.ReadFile(path)
+		out["policies/"+path] = string(b)
+		return err
+	})
+	return out, err
+}
+
+// input wraps obj in the review form the policies read parameters from.
+func (e *Engine) input(obj map[string]any) (ast.Value, error) {
+	o, err := ast.InterfaceToValue(obj)
+	if err != nil {
+		return nil, err
+	}
+	return ast.NewObject(
+		ast.Item(ast.StringTerm("review"), ast.NewTerm(ast.NewObject(ast.Item(ast.StringTerm("object"), ast.NewTerm(o))))),
+		ast.Item(ast.StringTerm("parameters"), ast.NewTerm(e.parameters)),
+	), nil
+}
+
+// Mutate returns the converted object and the RFC 6902 patch; out is obj
+// itself when nothing changes. obj is not modified.
+func (e *Engine) Mutate(ctx context.Context, obj map[string]any) (out map[string]any, patch []mutate.PatchOp, err error) {
+	if e.refused != nil {
+		return nil, nil, e.refused
+	}
+	in, err := e.input(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	rs, err := e.mutateQuery.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(rs) != 1 {
+		return nil, nil, fmt.Errorf("%w: %d mutate results", ErrResult, len(rs))
+	}
+	ops, _ := rs[0].Bindings["patch"].([]any)
+	if len(ops) == 0 {
+		return obj, nil, nil
+	}
+	for _, raw := range ops {
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: patch operation %T", ErrResult, raw)
+		}
+		op, _ := m["op"].(string)
+		path, _ := m["path"].(string)
+		patch = append(patch, mutate.PatchOp{Op: op, Path: path, Value: Normalize(m["value"])})
+	}
+	out, ok := Normalize(rs[0].Bindings["result"]).(map[string]any)
+	if !ok {
+		return nil, nil, fmt.Errorf("%w: result %T", ErrResult, rs[0].Bindings["result"])
+	}
+	return out, patch, nil
+}
+
+// Check returns the findings for obj, sorted with validate.Compare.
+func (e *Engine) Check(ctx context.Context, obj map[string]any) ([]validate.Finding, error) {
+	in, err := e.input(obj)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.checkQuery.Eval(ctx, rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("%w: %d check results", ErrResult, len(rs))
+	}
+	raw, err := json.Marshal(rs[0].Bindings["findings"])
+	if err != nil {
+		return nil, err
+	}
+	var fs []validate.Finding
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&fs); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrResult, err)
+	}
+	for i := range fs {
+		for j := range fs[i].Fix {
+			fs[i].Fix[j].Value = Normalize(fs[i].Fix[j].Value)
+		}
+	}
+	if len(fs) == 0 {
+		return nil, nil
+	}
+	validate.Sort(fs)
+	return fs, nil
+}
+
+// Normalize turns Rego output into the values the document reader produces:
+// json.Number becomes int64 when it is an integer, else float64.
+func Normalize(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			t[k] = Normalize(x)
+		}
+		return t
+	case []any:
+		for i, x := range t {
+			t[i] = Normalize(x)
+		}
+		return t
+	case json.Number:
+		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
+			return i
+		}
+		f, _ := strconv.ParseFloat(string(t), 64)
+		return f
+	}
+	return v
+}
+
+// toValue converts a typed value to plain JSON data.
+func toValue(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	return out, json.Unmarshal(b, &out)
+}
