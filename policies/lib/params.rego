@@ -28,7 +28,7 @@ else := data.nativize.lib.catalog.default_catalog
 # undefined when unset or unparsable (the current Kubernetes).
 kube_version := [to_number(m[1]), to_number(m[2])] if {
 	is_string(parameters.kubeVersion)
-	[m] := regex.find_all_string_submatch_n(`^v?([0-9]+)\.([0-9]+)(\.[0-9]+)?$`, trim_space(parameters.kubeVersion), 1)
+	[m] := regex.find_all_string_submatch_n(`^v?\+?([0-9]+)\.\+?([0-9]+)(\.[^.]*)?$`, trim_space(parameters.kubeVersion), 1)
 }
 
 # kube_below(v) is true when a target version is set and is below v ([major, minor]).

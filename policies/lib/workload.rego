@@ -4,23 +4,25 @@ package nativize.lib.workload
 
 _template := {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []}
 
-# Built-in kinds: group (apiVersion before "/", "" for core), pod spec path,
-# pod template metadata path, and further metadata that may carry annotations.
+# Built-in kinds by "group/kind": pod spec path, pod template metadata path,
+# and further metadata that mesh injectors annotate.
 _builtin := {
-	"Pod": {"group": "", "spec": ["spec"], "meta": ["metadata"], "extra": []},
-	"PodTemplate": {"group": "", "spec": ["template", "spec"], "meta": ["template", "metadata"], "extra": []},
-	"ReplicationController": object.union(_template, {"group": ""}),
-	"Deployment": object.union(_template, {"group": "apps"}),
-	"ReplicaSet": object.union(_template, {"group": "apps"}),
-	"StatefulSet": object.union(_template, {"group": "apps"}),
-	"DaemonSet": object.union(_template, {"group": "apps"}),
-	"Job": object.union(_template, {"group": "batch"}),
-	"CronJob": {
-		"group": "batch",
+	"/Pod": {"spec": ["spec"], "meta": ["metadata"], "extra": []},
+	"/PodTemplate": {"spec": ["template", "spec"], "meta": ["template", "metadata"], "extra": []},
+	"/ReplicationController": _template,
+	"apps/Deployment": _template,
+	"apps/ReplicaSet": _template,
+	"apps/StatefulSet": _template,
+	"apps/DaemonSet": _template,
+	"batch/Job": _template,
+	"batch/CronJob": {
 		"spec": ["spec", "jobTemplate", "spec", "template", "spec"],
 		"meta": ["spec", "jobTemplate", "spec", "template", "metadata"],
 		"extra": [["spec", "jobTemplate", "metadata"]],
 	},
+	"extensions/Deployment": _template,
+	"extensions/ReplicaSet": _template,
+	"extensions/DaemonSet": _template,
 }
 
 # group returns the API group of an apiVersion ("" for the core group).
@@ -30,8 +32,8 @@ else := "" if is_string(api_version)
 
 # location returns where the pod spec of object w lives, or is undefined.
 location(w, cat) := loc if {
-	loc := _builtin[w.kind]
-	group(w.apiVersion) == loc.group
+	is_string(w.kind)
+	loc := _builtin[concat("/", [group(w.apiVersion), w.kind])]
 } else := loc if {
 	paths := [split(k.podSpecPath, ".") |
 		some k in object.get(cat, "kinds", [])
