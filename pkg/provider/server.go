@@ -67,6 +67,11 @@ type Options struct {
 	ShutdownTimeout time.Duration
 	// ReloadInterval is how often the TLS files are checked for change.
 	ReloadInterval time.Duration
+	// DrainDelay is how long the server keeps answering, with /readyz
+	// failing, after shutdown begins: time for the endpoints controller to
+	// take the pod out of the Service before the listener closes. Zero
+	// closes at once.
+	DrainDelay time.Duration
 }
 
 // Server answers external data and admission requests over HTTPS.
@@ -199,6 +204,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, health net.Listener
 	case serveErr = <-errs:
 	}
 	s.draining.Store(true)
+	if serveErr == nil && s.opts.DrainDelay > 0 {
+		s.log.Info("draining: not ready, still serving", "delay", s.opts.DrainDelay.String())
+		select {
+		case <-time.After(s.opts.DrainDelay):
+		case serveErr = <-errs:
+		}
+	}
 	s.log.Info("shutting down, finishing in-flight requests", "timeout", s.opts.ShutdownTimeout.String())
 	sctx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownTimeout)
 	defer cancel()
