@@ -82,9 +82,9 @@ func leadingLines(raw []byte) int {
 			n++
 			continue
 		}
-		break
+		return n
 	}
-	return n
+	return 0 // no content: the document starts where its bytes do
 }
 
 // child returns the value node under key p of a mapping, or item p of a sequence.
