@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"runtime"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
 	"github.com/nativize/nativize/pkg/validate"
 )
@@ -55,10 +57,20 @@ func (e goEngine) Check(obj map[string]any) ([]validate.Finding, error) { return
 // errEngineUnavailable is returned for an engine this build does not link.
 var errEngineUnavailable = errors.New("engine not available in this build")
 
-// newRegoChecker builds the Rego checks engine (policies/validate); the file
-// that links pkg/regoengine replaces it.
+// newRegoChecker builds the Rego checks engine (policies/validate through pkg/regoengine).
 var newRegoChecker = func(cat *catalog.Catalog, kubeVersion string) (checkEngine, error) {
-	return nil, fmt.Errorf("--engine rego: %w", errEngineUnavailable)
+	e, err := regoengine.New(regoengine.Options{Catalog: cat, KubeVersion: kubeVersion})
+	if err != nil {
+		return nil, fmt.Errorf("--engine rego: %w", err)
+	}
+	return regoChecker{e}, nil
+}
+
+// regoChecker adapts pkg/regoengine to checkEngine.
+type regoChecker struct{ e *regoengine.Engine }
+
+func (r regoChecker) Check(obj map[string]any) ([]validate.Finding, error) {
+	return r.e.Check(context.Background(), obj)
 }
 
 // newGatekeeperChecker builds the Gatekeeper engine (library/ ConstraintTemplates
