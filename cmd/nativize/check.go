@@ -93,6 +93,8 @@ type checkParams struct {
 	output  string
 	failOn  string
 	library string
+	// cat is the catalog --config selects, loaded once.
+	cat *catalog.Catalog
 }
 
 func runCheck(args []string, s streams) int {
@@ -150,6 +152,7 @@ func (p *checkParams) engine() (checkEngine, error) {
 	if err != nil {
 		return nil, err
 	}
+	p.cat = cat
 	// The Go checker also validates --kube-version for the other engines.
 	c, err := validate.New(validate.Options{Catalog: cat, KubeVersion: p.in.kubeVersion})
 	if err != nil {
@@ -167,13 +170,12 @@ func (p *checkParams) engine() (checkEngine, error) {
 // checkInputs checks every document, several at a time, and writes the
 // report in input order.
 func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s streams) int {
-	cat, _ := p.in.catalog()
 	var docs []document.Doc
 	readErr := document.Each(p.in.files, p.in.recursive, s.In, func(d document.Doc) error {
 		docs = append(docs, d)
 		return nil
 	})
-	checked := checkAll(eng, cat, docs)
+	checked := checkAll(eng, p.cat, docs)
 	inputErr := false
 	failed := false
 	threshold := failOn[p.failOn]
