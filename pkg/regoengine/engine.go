@@ -79,7 +79,7 @@ func New(opts Options) (*Engine, error) {
 		return nil, fmt.Errorf("compile policies: %w", err)
 	}
 	ctx := context.Background()
-	e.mutateQuery, err = rego.New(rego.Query("patch := data.nativize.mutate.patch; result := data.nativize.mutate.result"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	e.mutateQuery, err = rego.New(rego.Query("patch := data.nativize.mutate.patch"), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare mutate: %w", err)
 	}
@@ -146,9 +146,9 @@ func (e *Engine) Mutate(ctx context.Context, obj map[string]any) (out map[string
 		path, _ := m["path"].(string)
 		patch = append(patch, mutate.PatchOp{Op: op, Path: path, Value: Normalize(m["value"])})
 	}
-	out, ok := Normalize(rs[0].Bindings["result"]).(map[string]any)
-	if !ok {
-		return nil, nil, fmt.Errorf("%w: result %T", ErrResult, rs[0].Bindings["result"])
+	out, err = Apply(obj, patch)
+	if err != nil {
+		return nil, nil, err
 	}
 	return out, patch, nil
 }
@@ -210,6 +210,47 @@ func Normalize(v any) any {
 		return f
 	}
 	return v
+}
+
+// Apply returns a deep copy of obj with the add and replace operations of
+// patch applied (the only operations the policies emit); obj is untouched.
+func Apply(obj map[string]any, patch []mutate.PatchOp) (map[string]any, error) {
+	out := mutate.DeepCopy(obj).(map[string]any)
+	for _, op := range patch {
+		if op.Op != "add" && op.Op != "replace" {
+			return nil, fmt.Errorf("%w: operation %q", ErrResult, op.Op)
+		}
+		segs := strings.Split(op.Path, "/")
+		if len(segs) < 2 || segs[0] != "" {
+			return nil, fmt.Errorf("%w: path %q", ErrResult, op.Path)
+		}
+		var parent any = out
+		for _, seg := range segs[1 : len(segs)-1] {
+			parent = child(parent, unescape(seg))
+		}
+		m, ok := parent.(map[string]any)
+		if !ok {
+			return nil, fmt.Errorf("%w: path %q does not lead to an object", ErrResult, op.Path)
+		}
+		m[unescape(segs[len(segs)-1])] = mutate.DeepCopy(op.Value)
+	}
+	return out, nil
+}
+
+func child(v any, key string) any {
+	switch t := v.(type) {
+	case map[string]any:
+		return t[key]
+	case []any:
+		if i, err := strconv.Atoi(key); err == nil && i >= 0 && i < len(t) {
+			return t[i]
+		}
+	}
+	return nil
+}
+
+func unescape(seg string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(seg, "~1", "/"), "~0", "~")
 }
 
 // toValue converts a typed value to plain JSON data.

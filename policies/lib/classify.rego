@@ -4,11 +4,8 @@ package nativize.lib.classify
 
 import data.nativize.lib.params
 
-# entries are the catalog's container entries, each with its image globs
-# compiled to anchored regular expressions in "_re".
-entries := [object.union(e, {"_re": [glob_regex(g) | some g in object.get(e, "images", [])]}) |
-	some e in object.get(params.catalog, "containers", [])
-]
+# entries are the catalog's container entries, in catalog order.
+entries := object.get(params.catalog, "containers", [])
 
 # glob_regex turns an image glob ("*" any run, "?" one character, the rest
 # literal, whole string) into a regular expression.
@@ -34,9 +31,12 @@ _applies(e, init_names) if {
 # entry returns the first applying entry named like container c, else the
 # first whose image glob matches c's image, else null.
 entry(es, c) := es[i] if {
+	c.name in _names
 	[i, _] := [[j, 0] | some j, e in es; e.name == c.name][0]
 } else := es[i] if {
 	is_string(c.image)
 	c.image != ""
-	[i, _] := [[j, 0] | some j, e in es; some re in e._re; regex.match(re, c.image)][0]
+	[i, _] := [[j, 0] | some j, e in es; some g in object.get(e, "images", []); regex.match(glob_regex(g), c.image)][0]
 } else := null
+
+_names := {e.name | some e in entries}

@@ -2,27 +2,25 @@
 # description: Locating pod specs in workloads (docs/RULES.md "Locating pod specs").
 package nativize.lib.workload
 
-_template := {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []}
-
 # Built-in kinds by "group/kind": pod spec path, pod template metadata path,
 # and further metadata that mesh injectors annotate.
 _builtin := {
 	"/Pod": {"spec": ["spec"], "meta": ["metadata"], "extra": []},
 	"/PodTemplate": {"spec": ["template", "spec"], "meta": ["template", "metadata"], "extra": []},
-	"/ReplicationController": _template,
-	"apps/Deployment": _template,
-	"apps/ReplicaSet": _template,
-	"apps/StatefulSet": _template,
-	"apps/DaemonSet": _template,
-	"batch/Job": _template,
+	"/ReplicationController": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"apps/Deployment": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"apps/ReplicaSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"apps/StatefulSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"apps/DaemonSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"batch/Job": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
 	"batch/CronJob": {
 		"spec": ["spec", "jobTemplate", "spec", "template", "spec"],
 		"meta": ["spec", "jobTemplate", "spec", "template", "metadata"],
 		"extra": [["spec", "jobTemplate", "metadata"]],
 	},
-	"extensions/Deployment": _template,
-	"extensions/ReplicaSet": _template,
-	"extensions/DaemonSet": _template,
+	"extensions/Deployment": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"extensions/ReplicaSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	"extensions/DaemonSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
 }
 
 # group returns the API group of an apiVersion ("" for the core group).
