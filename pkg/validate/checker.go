@@ -1,8 +1,8 @@
 package validate
 
 import (
-	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/nativize/nativize/pkg/catalog"
@@ -116,14 +116,26 @@ func (o *owner) specPlan(rel []string) (mutate.SpecPlan, bool) {
 
 // dedupe drops repeated findings (findings are a set) and sorts the rest.
 func dedupe(fs []Finding) []Finding {
-	seen := map[string]bool{}
+	type key struct {
+		check, container, message string
+		severity                  Severity
+		object                    Object
+	}
+	seen := map[key][]int{}
 	out := fs[:0]
 	for _, f := range fs {
-		b, _ := json.Marshal(f)
-		if seen[string(b)] {
+		k := key{f.Check, f.Container, f.Message, f.Severity, f.Object}
+		dup := false
+		for _, i := range seen[k] {
+			if reflect.DeepEqual(out[i].Fix, f.Fix) {
+				dup = true
+				break
+			}
+		}
+		if dup {
 			continue
 		}
-		seen[string(b)] = true
+		seen[k] = append(seen[k], len(out))
 		out = append(out, f)
 	}
 	Sort(out)

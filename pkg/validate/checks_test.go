@@ -324,3 +324,16 @@ func TestInvalidKubeVersion(t *testing.T) {
 		t.Fatal("New accepted kube version \"latest\"")
 	}
 }
+
+func TestDedupe(t *testing.T) {
+	a := Finding{Check: "NS001", Severity: SeverityError, Object: Object{Kind: "Pod", Name: "p"}, Container: "x", Message: "m",
+		Fix: []mutate.PatchOp{{Op: "add", Path: "/a", Value: 1}}}
+	b := a
+	b.Fix = []mutate.PatchOp{{Op: "add", Path: "/a", Value: 2}}
+	c := a
+	c.Container = "y"
+	got := dedupe([]Finding{c, a, a, b, c})
+	if len(got) != 3 || got[0].Container != "x" || got[2].Container != "y" {
+		t.Fatalf("dedupe = %+v, want a, b, c", got)
+	}
+}

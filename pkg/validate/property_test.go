@@ -110,3 +110,22 @@ func FuzzCheck(f *testing.F) {
 		assertWellFormed(t, 0, c.Check(obj))
 	})
 }
+
+// BenchmarkCheck measures the Go engine on generated objects.
+func BenchmarkCheck(b *testing.B) {
+	c, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := podgen.New(1)
+	objs := make([]map[string]any, 256)
+	for i := range objs {
+		objs[i] = g.Object(i)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		c.Check(objs[i%len(objs)])
+		i++
+	}
+}
