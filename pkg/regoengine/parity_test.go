@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/nativize/nativize/internal/podgen"
+	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
@@ -19,17 +20,17 @@ type engines struct {
 	rego    *Engine
 }
 
-func newEngines(t testing.TB, kube string) engines {
+func newEngines(t testing.TB, kube string, cat *catalog.Catalog) engines {
 	t.Helper()
 	var e engines
 	var err error
-	if e.rego, err = New(Options{KubeVersion: kube}); err != nil {
+	if e.rego, err = New(Options{KubeVersion: kube, Catalog: cat}); err != nil {
 		t.Fatal(err)
 	}
-	if e.goCheck, err = validate.New(validate.Options{KubeVersion: kube}); err != nil {
+	if e.goCheck, err = validate.New(validate.Options{KubeVersion: kube, Catalog: cat}); err != nil {
 		t.Fatal(err)
 	}
-	if e.goMut, err = mutate.New(mutate.Options{KubeVersion: kube}); err != nil {
+	if e.goMut, err = mutate.New(mutate.Options{KubeVersion: kube, Catalog: cat}); err != nil {
 		e.goMut = nil // below 1.28: the Go engine refuses at New, Rego at Mutate
 	}
 	return e
@@ -92,7 +93,7 @@ func TestParityGolden(t *testing.T) {
 		t.Fatalf("no golden inputs: %v", err)
 	}
 	for _, kube := range []string{"", "1.27", "1.28", "1.34"} {
-		e := newEngines(t, kube)
+		e := newEngines(t, kube, nil)
 		n := 0
 		for _, f := range files {
 			docs, err := document.ReadAll([]string{f}, false, nil)
@@ -115,8 +116,29 @@ func TestParityGolden(t *testing.T) {
 // with the core tests) through both engines.
 func TestParityGenerated(t *testing.T) {
 	const perVersion = 2000
-	for _, kube := range []string{"", "1.28", "1.27", "1.34"} {
-		e := newEngines(t, kube)
+	// A catalog of its own: image globs, requiresSetup, another custom kind,
+	// and no Rollout (so Rollouts are skipped).
+	own, err := catalog.Parse([]byte(`
+containers:
+  - {name: istio-init, role: setup, mesh: istio}
+  - {name: kuma-init, role: setup}
+  - {name: istio-proxy, role: proxy, mesh: istio}
+  - {name: envoy, role: proxy, mesh: kuma, requiresSetup: [kuma-init]}
+  - {name: shipper, role: sidecar, images: ["*/log-shipper:?"]}
+  - {name: helper, role: sidecar, mesh: linkerd, images: ["registry.example.com/*-agent*"]}
+kinds:
+  - {group: apps, kind: Widget, podSpecPath: spec.template.spec}
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs := []struct {
+		kube string
+		cat  *catalog.Catalog
+	}{{"", nil}, {"1.28", nil}, {"1.27", nil}, {"1.34", nil}, {"", own}}
+	for _, run := range runs {
+		kube := run.kube
+		e := newEngines(t, kube, run.cat)
 		g := podgen.New(7)
 		bad := 0
 		for i := range perVersion {
@@ -128,6 +150,6 @@ func TestParityGenerated(t *testing.T) {
 				}
 			}
 		}
-		t.Logf("kube %q: %d generated objects compared, %d mismatches", kube, perVersion, bad)
+		t.Logf("kube %q, own catalog %v: %d generated objects compared, %d mismatches", kube, run.cat != nil, perVersion, bad)
 	}
 }
