@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+
+	"github.com/spf13/pflag"
+
+	"github.com/nativize/nativize/pkg/krm"
+	"github.com/nativize/nativize/pkg/validate"
+)
+
+func init() {
+	register(command{name: "krm", summary: "run as a KRM function (kustomize, kpt): ResourceList on stdin", run: runKRM})
+}
+
+const krmUsage = `Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin,
+convert its items to native sidecars, append the checks' findings to its
+results and write it to stdout. Item order, unknown fields and comments are
+kept. The functionConfig (kind Config of nativize.dev/v1alpha1) carries the
+schema of --config (containers, kinds) plus kubeVersion and failOn; a v1
+ConfigMap may set data.kubeVersion and data.failOn. Flags give the defaults
+the functionConfig overrides.
+
+Exit status: 0 done, 1 a result at or above failOn (the list is still
+written), 2 stdin is not a ResourceList.
+
+Usage:
+  nativize krm [--config F] [--kube-version V] [--fail-on error|warning|never]
+
+Examples (docs/INTEGRATIONS.md):
+  kustomize build --enable-alpha-plugins --enable-exec examples/kustomize
+  kpt fn eval --exec "nativize krm" k8s/
+`
+
+func runKRM(args []string, s streams) int {
+	fs := pflag.NewFlagSet("krm", pflag.ContinueOnError)
+	var in inputFlags
+	fs.StringVar(&in.config, "config", "", "catalog/config file replacing the embedded default")
+	fs.StringVar(&in.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 nothing is converted)")
+	failOnFlag := fs.String("fail-on", "error", "exit 1 when a result is at least this severe: error, warning or never")
+	if code := parseFlags(fs, args, s, krmUsage); code >= 0 {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(s.Err, "nativize krm: unexpected arguments %q (the ResourceList is read from stdin)\n", fs.Args())
+		return 2
+	}
+	if !slices.Contains(krm.FailOnValues, *failOnFlag) {
+		fmt.Fprintf(s.Err, "nativize krm: unknown --fail-on %q (want error, warning or never)\n", *failOnFlag)
+		return 2
+	}
+	cat, err := in.catalog()
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
+		return 2
+	}
+	data, err := io.ReadAll(s.In)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
+		return 2
+	}
+	out, err := krm.Process(data, krm.Options{Catalog: cat, KubeVersion: in.kubeVersion, FailOn: *failOnFlag})
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
+		return 2
+	}
+	if _, err := s.Out.Write(out.ResourceList); err != nil {
+		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
+		return 2
+	}
+	// kustomize shows a function's stderr but not its results: print the
+	// warnings and errors there too.
+	for _, r := range out.Results {
+		if validate.Severity(r.Severity).AtLeast(validate.SeverityWarning) {
+			fmt.Fprintf(s.Err, "nativize krm: %s\n", r)
+		}
+	}
+	if out.Failed {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,359 @@
+// Package krm runs nativize as a KRM function (kustomize, kpt): it converts
+// the items of a config.kubernetes.io/v1 ResourceList to native sidecars and
+// appends the findings of the checks to the list's results.
+package krm
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/rewrite"
+	"github.com/nativize/nativize/pkg/validate"
+)
+
+// Errors a caller tells apart with errors.Is.
+var (
+	// ErrInput is wrapped when stdin is not a ResourceList; nothing is written.
+	ErrInput = errors.New("input is not a config.kubernetes.io ResourceList")
+	// ErrConfig is wrapped when the functionConfig is invalid; it is reported
+	// as an error result and the items are passed through unchanged.
+	ErrConfig = errors.New("invalid functionConfig")
+)
+
+// Options are the defaults a functionConfig may override.
+type Options struct {
+	// Catalog classifies containers; nil means catalog.Default().
+	Catalog *catalog.Catalog
+	// KubeVersion is the target cluster version; empty means current.
+	KubeVersion string
+	// FailOn is the least severity that makes the function fail: error
+	// (the default when empty), warning or never.
+	FailOn string
+}
+
+// Output is what one run of the function produced.
+type Output struct {
+	// ResourceList is the ResourceList to write to stdout.
+	ResourceList []byte
+	// Results are the results appended to the list, in item order.
+	Results []Result
+	// Failed reports a result at or above the failOn severity; the function
+	// then exits non-zero, as the KRM function specification asks.
+	Failed bool
+}
+
+// Process runs the function on a serialized ResourceList (YAML or JSON). It
+// converts every item it can, keeps item order, unknown fields and comments,
+// and returns the list with the results appended. It fails only when the
+// input is not a ResourceList.
+func Process(input []byte, opts Options) (*Output, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(input, &doc); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, fmt.Errorf("%w: want a mapping", ErrInput)
+	}
+	root := doc.Content[0]
+	apiVersion, kind := scalar(root, "apiVersion"), scalar(root, "kind")
+	if !strings.HasPrefix(apiVersion, "config.kubernetes.io/") || kind != "ResourceList" {
+		return nil, fmt.Errorf("%w: got apiVersion %q kind %q", ErrInput, apiVersion, kind)
+	}
+	items := value(root, "items")
+	if items != nil && items.Kind != yaml.SequenceNode && items.Tag != "!!null" {
+		return nil, fmt.Errorf("%w: items must be a list", ErrInput)
+	}
+
+	var results []Result
+	opts, err := applyConfig(value(root, "functionConfig"), opts)
+	if err == nil {
+		results, err = run(items, opts)
+	}
+	if err != nil {
+		// The items pass through unchanged; the result says why.
+		results = append(results, Result{Message: err.Error(), Severity: SeverityError})
+	}
+	threshold, ferr := failOnSeverity(opts.FailOn)
+	if ferr != nil {
+		threshold = validate.SeverityError
+	}
+	out := &Output{Results: results}
+	for _, r := range results {
+		if threshold != "" && validate.Severity(r.Severity).AtLeast(threshold) {
+			out.Failed = true
+		}
+	}
+	if err := appendResults(root, results); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	out.ResourceList = buf.Bytes()
+	return out, nil
+}
+
+// run converts and checks every item in place and returns the results.
+func run(items *yaml.Node, opts Options) ([]Result, error) {
+	cat := opts.Catalog
+	if cat == nil {
+		cat = catalog.Default()
+	}
+	checker, err := validate.New(validate.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
+	if err != nil {
+		return nil, fmt.Errorf("%w: kubeVersion: %v", ErrConfig, err)
+	}
+	var results []Result
+	// Below 1.28 the mutator refuses: report it once, still run the checks.
+	var eng rewrite.Engine
+	m, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
+	if err != nil {
+		results = append(results, Result{Message: "not converted: " + err.Error(), Severity: SeverityError})
+	} else {
+		eng = m
+		for _, w := range m.Warnings() {
+			results = append(results, Result{Message: w, Severity: SeverityWarning})
+		}
+	}
+	if items == nil {
+		return results, nil
+	}
+	for i := range items.Content {
+		results = append(results, item(items, i, eng, checker, cat)...)
+	}
+	return results, nil
+}
+
+// item converts items.Content[i] (replacing the node when it changes) and
+// returns its results.
+func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker, cat *catalog.Catalog) []Result {
+	name := fmt.Sprintf("items[%d]", i)
+	raw, err := encode(items.Content[i])
+	if err != nil {
+		return []Result{{Message: fmt.Sprintf("%s: %v", name, err), Severity: SeverityError}}
+	}
+	docs := document.Split(name, raw)
+	if len(docs) != 1 {
+		return []Result{{Message: fmt.Sprintf("%s: not one document", name), Severity: SeverityError}}
+	}
+	d := &docs[0]
+	if d.Err != nil {
+		return []Result{{Message: d.Err.Error(), Severity: SeverityError}}
+	}
+	if d.Object == nil {
+		return nil
+	}
+	file := fileOf(d.Object)
+	var out []Result
+	checked := d.Object
+	if eng != nil {
+		r := rewrite.Doc(eng, d)
+		switch {
+		case r.Err != nil:
+			out = append(out, Result{Message: r.Err.Error(), Severity: SeverityError, ResourceRef: refOf(d.Object), File: file})
+		case r.Changed:
+			var n yaml.Node
+			if err := yaml.Unmarshal(r.Out, &n); err != nil || len(n.Content) == 0 {
+				out = append(out, Result{Message: fmt.Sprintf("%s: converted item does not parse: %v", name, err), Severity: SeverityError, File: file})
+				break
+			}
+			items.Content[i] = n.Content[0]
+			checked = r.Object
+			out = append(out, converted(r.Plan, file)...)
+			// NS008 compares requests before and after the conversion, so it
+			// is only found on the original.
+			for _, f := range checker.Check(d.Object) {
+				if f.Check == "NS008" {
+					out = append(out, fromFinding(f, nil, file))
+				}
+			}
+		}
+		if r.Plan != nil {
+			for _, note := range r.Plan.Notes {
+				out = append(out, Result{Message: "not converted: " + note, Severity: SeverityInfo, ResourceRef: refOf(d.Object), File: file})
+			}
+		}
+	}
+	targets := validate.Targets(checked, cat)
+	for _, f := range checker.Check(checked) {
+		var path []string
+		for _, t := range targets {
+			if t.Object == f.Object && f.Container != "" {
+				path = t.Containers[f.Container]
+				break
+			}
+		}
+		out = append(out, fromFinding(f, path, file))
+	}
+	return out
+}
+
+// converted describes each pod spec the conversion changed as an info result.
+func converted(p *mutate.Plan, file *File) []Result {
+	var out []Result
+	for _, sp := range p.Specs {
+		var moved []string
+		for _, pl := range sp.Init {
+			if pl.From == "containers" {
+				moved = append(moved, pl.Name)
+			}
+		}
+		var msg string
+		switch len(moved) {
+		case 0:
+			msg = "reordered initContainers: network setup, then proxies, then the rest"
+		case 1:
+			msg = fmt.Sprintf("moved %s to initContainers as a native sidecar (restartPolicy: Always)", moved[0])
+		default:
+			msg = fmt.Sprintf("moved %s to initContainers as native sidecars (restartPolicy: Always)", strings.Join(moved, ", "))
+		}
+		o := sp.Object
+		out = append(out, Result{
+			Message:     msg,
+			Severity:    SeverityInfo,
+			ResourceRef: &ResourceRef{APIVersion: o.APIVersion, Kind: o.Kind, Namespace: o.Namespace, Name: o.Name},
+			Field:       &Field{Path: FieldPath(append(append([]string(nil), sp.Path...), "initContainers"))},
+			File:        file,
+			Tags:        map[string]string{"nativize.dev/action": "convert"},
+		})
+	}
+	return out
+}
+
+// fromFinding turns a check finding into a KRM result.
+func fromFinding(f validate.Finding, path []string, file *File) Result {
+	r := Result{
+		Message:     f.Message,
+		Severity:    string(f.Severity),
+		ResourceRef: &ResourceRef{APIVersion: f.Object.APIVersion, Kind: f.Object.Kind, Namespace: f.Object.Namespace, Name: f.Object.Name},
+		File:        file,
+		Tags:        map[string]string{"nativize.dev/check": f.Check},
+	}
+	if f.Container != "" {
+		r.Tags["nativize.dev/container"] = f.Container
+	}
+	if len(path) > 0 {
+		r.Field = &Field{Path: FieldPath(path)}
+	}
+	return r
+}
+
+// FieldPath renders a document path the way KRM results spell field paths:
+// spec.template.spec.containers[1].
+func FieldPath(path []string) string {
+	var b strings.Builder
+	for _, p := range path {
+		if _, err := strconv.Atoi(p); err == nil {
+			fmt.Fprintf(&b, "[%s]", p)
+			continue
+		}
+		if b.Len() > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(p)
+	}
+	return b.String()
+}
+
+// Annotations kustomize and kpt set on items to say where they came from.
+var (
+	pathAnnotations  = []string{"internal.config.kubernetes.io/path", "config.kubernetes.io/path"}
+	indexAnnotations = []string{"internal.config.kubernetes.io/index", "config.kubernetes.io/index"}
+)
+
+// fileOf returns the file an item came from, when the orchestrator said.
+func fileOf(obj map[string]any) *File {
+	meta, _ := obj["metadata"].(map[string]any)
+	ann, _ := meta["annotations"].(map[string]any)
+	for _, k := range pathAnnotations {
+		p, ok := ann[k].(string)
+		if !ok || p == "" {
+			continue
+		}
+		f := &File{Path: p}
+		for _, ik := range indexAnnotations {
+			if s, ok := ann[ik].(string); ok {
+				f.Index, _ = strconv.Atoi(s)
+				break
+			}
+		}
+		return f
+	}
+	return nil
+}
+
+// refOf identifies an item by its own apiVersion, kind and name.
+func refOf(obj map[string]any) *ResourceRef {
+	meta, _ := obj["metadata"].(map[string]any)
+	str := func(m map[string]any, k string) string { s, _ := m[k].(string); return s }
+	return &ResourceRef{APIVersion: str(obj, "apiVersion"), Kind: str(obj, "kind"), Namespace: str(meta, "namespace"), Name: str(meta, "name")}
+}
+
+// appendResults adds results to the list's results field, keeping any
+// results an earlier function wrote.
+func appendResults(root *yaml.Node, results []Result) error {
+	if len(results) == 0 {
+		return nil
+	}
+	var n yaml.Node
+	if err := n.Encode(results); err != nil {
+		return err
+	}
+	if existing := value(root, "results"); existing != nil && existing.Kind == yaml.SequenceNode {
+		existing.Content = append(existing.Content, n.Content...)
+		return nil
+	} else if existing != nil && existing.Tag != "!!null" {
+		return fmt.Errorf("%w: results must be a list", ErrInput)
+	} else if existing != nil {
+		*existing = n
+		return nil
+	}
+	root.Content = append(root.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: "results"}, &n)
+	return nil
+}
+
+// encode serializes one node as a YAML document.
+func encode(n *yaml.Node) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(n); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// value returns the value node of key in mapping m, or nil.
+func value(m *yaml.Node, key string) *yaml.Node {
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if m.Content[i].Value == key {
+			return m.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// scalar returns the scalar value of key in mapping m, or "".
+func scalar(m *yaml.Node, key string) string {
+	if v := value(m, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
