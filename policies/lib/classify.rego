@@ -40,3 +40,8 @@ entry(es, c) := es[i] if {
 } else := null
 
 _names := {e.name | some e in entries}
+
+# name returns a container's name, or "" when it has none.
+name(c) := c.name if is_string(c.name)
+
+else := ""

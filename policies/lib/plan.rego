@@ -25,7 +25,7 @@ else := []
 plan(ps) := p if {
 	inits := array_of(object.get(ps.spec, "initContainers", []))
 	conts := array_of(object.get(ps.spec, "containers", []))
-	es := classify.applying([n | some c in inits; n := c.name])
+	es := classify.applying([classify.name(c) | some c in inits])
 	init_entries := [classify.entry(es, c) | some c in inits]
 	cont_entries := [classify.entry(es, c) | some c in conts]
 	listed := annotations.names(ps, "nativize.dev/sidecars")

@@ -5,6 +5,7 @@
 #   {"review": {"object": ...}, "parameters": {"kubeVersion", "catalog"}}.
 package nativize.validate
 
+import data.nativize.lib.classify
 import data.nativize.lib.params
 import data.nativize.lib.plan
 import data.nativize.lib.quantity
@@ -59,9 +60,9 @@ _completes(p) if {
 
 # _proxy is the first init container proxy, else the first classic proxy
 # (which starts after every init container): {index, name, init}.
-_proxy(p) := {"index": i, "name": p.inits[i].name, "init": true} if {
+_proxy(p) := {"index": i, "name": classify.name(p.inits[i]), "init": true} if {
 	[i, _] := [[j, 0] | some j, e in p.init_entries; e.role == "proxy"][0]
-} else := {"index": count(p.inits), "name": p.conts[m.index].name, "init": false} if {
+} else := {"index": count(p.inits), "name": classify.name(p.conts[m.index]), "init": false} if {
 	m := [x | some x in p.moved; x.role == "proxy"][0]
 } else := null
 
@@ -83,137 +84,137 @@ _fixed(f, s) := object.union(f, {"fix": s.fix}) if {
 	not params.kube_below([1, 28])
 } else := f
 
-_findings contains _fixed(_finding("NS001", "error", s, c.name, msg), s) if {
+_findings contains _fixed(_finding("NS001", "error", s, classify.name(c), msg), s) if {
 	some s in _specs
 	not s.opted_out
 	s.completes
 	some m in s.moved
 	c := s.conts[m.index]
-	msg := _msg("NS001", s, `container "%s" is a classic sidecar; the %s will never complete — run "nativize mutate"`, [c.name, s.object.kind])
+	msg := _msg("NS001", s, `container "%s" is a classic sidecar; the %s will never complete — run "nativize mutate"`, [classify.name(c), s.object.kind])
 }
 
-_findings contains _fixed(_finding("NS001", "warning", s, c.name, msg), s) if {
+_findings contains _fixed(_finding("NS001", "warning", s, classify.name(c), msg), s) if {
 	some s in _specs
 	not s.opted_out
 	not s.completes
 	some m in s.moved
 	c := s.conts[m.index]
-	msg := _msg("NS001", s, `container "%s" is a classic sidecar; make it a native sidecar (an init container with restartPolicy: Always) — run "nativize mutate"`, [c.name])
+	msg := _msg("NS001", s, `container "%s" is a classic sidecar; make it a native sidecar (an init container with restartPolicy: Always) — run "nativize mutate"`, [classify.name(c)])
 }
 
-_findings contains _fixed(_finding("NS002", "error", s, c.name, msg), s) if {
+_findings contains _fixed(_finding("NS002", "error", s, classify.name(c), msg), s) if {
 	some s in _specs
 	not s.opted_out
 	s.proxy != null
 	some i, c in s.inits
 	i < s.proxy.index
 	s.init_groups[i] == 4
-	msg := _msg("NS002", s, `init container "%s" runs before the mesh proxy "%s" and has no network — run "nativize mutate"`, [c.name, s.proxy.name])
+	msg := _msg("NS002", s, `init container "%s" runs before the mesh proxy "%s" and has no network — run "nativize mutate"`, [classify.name(c), s.proxy.name])
 }
 
-_findings contains _fixed(_finding("NS003", "error", s, c.name, msg), s) if {
+_findings contains _fixed(_finding("NS003", "error", s, classify.name(c), msg), s) if {
 	some s in _specs
 	not s.opted_out
 	s.proxy.init
 	some i, c in s.inits
 	i > s.proxy.index
 	s.init_entries[i].role == "setup"
-	msg := _msg("NS003", s, `network setup init container "%s" runs after the mesh proxy "%s" — run "nativize mutate"`, [c.name, s.proxy.name])
+	msg := _msg("NS003", s, `network setup init container "%s" runs after the mesh proxy "%s" — run "nativize mutate"`, [classify.name(c), s.proxy.name])
 }
 
 _valid_restart := {"Always", "OnFailure", "Never"}
 
-_findings contains _finding("NS004", "error", s, c.name, msg) if {
+_findings contains _finding("NS004", "error", s, classify.name(c), msg) if {
 	some s in _specs
 	some i, c in s.inits
 	s.init_entries[i].role == "proxy"
 	object.get(c, "restartPolicy", null) != "Always"
-	msg := _msg("NS004", s, `mesh proxy "%s" is an init container without restartPolicy: Always; it never exits and the pod stays in Init`, [c.name])
+	msg := _msg("NS004", s, `mesh proxy "%s" is an init container without restartPolicy: Always; it never exits and the pod stays in Init`, [classify.name(c)])
 }
 
-_findings contains _finding("NS004", "error", s, c.name, msg) if {
+_findings contains _finding("NS004", "error", s, classify.name(c), msg) if {
 	some s in _specs
 	some i, c in s.inits
 	not s.init_entries[i].role == "proxy"
 	is_string(c.restartPolicy)
 	not c.restartPolicy in _valid_restart
-	msg := _msg("NS004", s, `init container "%s" has invalid restartPolicy "%s"`, [c.name, c.restartPolicy])
+	msg := _msg("NS004", s, `init container "%s" has invalid restartPolicy "%s"`, [classify.name(c), c.restartPolicy])
 }
 
-_findings contains _finding("NS004", "error", s, c.name, msg) if {
+_findings contains _finding("NS004", "error", s, classify.name(c), msg) if {
 	some s in _specs
 	some i, c in s.inits
 	not s.init_entries[i].role == "proxy"
 	c.restartPolicy in (_valid_restart - {"Always"})
 	params.kube_below([1, 35])
-	msg := _msg("NS004", s, `init container "%s" has restartPolicy "%s"; only Always is valid on an init container before Kubernetes 1.35`, [c.name, c.restartPolicy])
+	msg := _msg("NS004", s, `init container "%s" has restartPolicy "%s"; only Always is valid on an init container before Kubernetes 1.35`, [classify.name(c), c.restartPolicy])
 }
 
-_findings contains _finding("NS004", "error", s, c.name, msg) if {
+_findings contains _finding("NS004", "error", s, classify.name(c), msg) if {
 	some s in _specs
 	some c in s.conts
 	is_string(c.restartPolicy)
 	not c.restartPolicy in _valid_restart
-	msg := _msg("NS004", s, `container "%s" has invalid restartPolicy "%s"`, [c.name, c.restartPolicy])
+	msg := _msg("NS004", s, `container "%s" has invalid restartPolicy "%s"`, [classify.name(c), c.restartPolicy])
 }
 
-_findings contains _finding("NS004", "error", s, c.name, msg) if {
+_findings contains _finding("NS004", "error", s, classify.name(c), msg) if {
 	some s in _specs
 	some c in s.conts
 	c.restartPolicy in _valid_restart
 	params.kube_below([1, 35])
-	msg := _msg("NS004", s, `container "%s" has restartPolicy "%s"; regular containers accept restartPolicy only from Kubernetes 1.35`, [c.name, c.restartPolicy])
+	msg := _msg("NS004", s, `container "%s" has restartPolicy "%s"; regular containers accept restartPolicy only from Kubernetes 1.35`, [classify.name(c), c.restartPolicy])
 }
 
-_findings contains _finding("NS005", "warning", s, c.name, msg) if {
+_findings contains _finding("NS005", "warning", s, classify.name(c), msg) if {
 	some s in _specs
 	some c in s.inits
 	c.restartPolicy == "Always"
 	not "startupProbe" in object.keys(c)
-	msg := _msg("NS005", s, `native sidecar "%s" has no startupProbe; the next container starts before it is ready`, [c.name])
+	msg := _msg("NS005", s, `native sidecar "%s" has no startupProbe; the next container starts before it is ready`, [classify.name(c)])
 }
 
-_findings contains _finding("NS006", "error", s, c.name, msg) if {
+_findings contains _finding("NS006", "error", s, classify.name(c), msg) if {
 	params.kube_below([1, 28])
 	some s in _specs
 	some c in s.inits
 	c.restartPolicy == "Always"
-	msg := _msg("NS006", s, `native sidecar "%s" needs Kubernetes 1.28 or later; an older API server drops restartPolicy and the pod hangs in Init`, [c.name])
+	msg := _msg("NS006", s, `native sidecar "%s" needs Kubernetes 1.28 or later; an older API server drops restartPolicy and the pod hangs in Init`, [classify.name(c)])
 }
 
-_findings contains _finding("NS006", "warning", s, c.name, msg) if {
+_findings contains _finding("NS006", "warning", s, classify.name(c), msg) if {
 	params.kube_version == [1, 28]
 	some s in _specs
 	some c in s.inits
 	c.restartPolicy == "Always"
-	msg := _msg("NS006", s, `native sidecar "%s" needs the SidecarContainers feature gate on Kubernetes 1.28 (on by default from 1.29)`, [c.name])
+	msg := _msg("NS006", s, `native sidecar "%s" needs the SidecarContainers feature gate on Kubernetes 1.28 (on by default from 1.29)`, [classify.name(c)])
 }
 
-_findings contains _finding("NS007", "warning", s, c.name, msg) if {
+_findings contains _finding("NS007", "warning", s, classify.name(c), msg) if {
 	some s in _specs
 	some c in s.inits
 	c.restartPolicy == "Always"
 	is_array(c.lifecycle.postStart.exec.command)
 	array.slice(c.lifecycle.postStart.exec.command, 0, 2) == ["pilot-agent", "wait"]
-	msg := _msg("NS007", s, `native sidecar "%s" keeps the obsolete postStart "pilot-agent wait" hook`, [c.name])
+	msg := _msg("NS007", s, `native sidecar "%s" keeps the obsolete postStart "pilot-agent wait" hook`, [classify.name(c)])
 }
 
-_findings contains _finding("NS007", "warning", s, c.name, msg) if {
+_findings contains _finding("NS007", "warning", s, classify.name(c), msg) if {
 	some s in _specs
 	s.completes
 	some c in s.conts
 	contains(_command_line(c), "/quitquitquit")
-	msg := _msg("NS007", s, `container "%s" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar`, [c.name])
+	msg := _msg("NS007", s, `container "%s" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar`, [classify.name(c)])
 }
 
-_findings contains _finding("NS007", "warning", s, c.name, msg) if {
+_findings contains _finding("NS007", "warning", s, classify.name(c), msg) if {
 	some s in _specs
 	s.completes
 	some c in s.conts
 	line := _command_line(c)
 	contains(line, "linkerd-await")
 	contains(line, "--shutdown")
-	msg := _msg("NS007", s, `container "%s" wraps its command in linkerd-await --shutdown; obsolete once the proxy is a native sidecar`, [c.name])
+	msg := _msg("NS007", s, `container "%s" wraps its command in linkerd-await --shutdown; obsolete once the proxy is a native sidecar`, [classify.name(c)])
 }
 
 # _command_line joins the string elements of command then args with spaces.

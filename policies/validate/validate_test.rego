@@ -143,3 +143,8 @@ test_catalog_parameter if {
 	own := {"containers": [{"name": "app-proxy", "role": "proxy"}]}
 	checks(fx.review(fx.pod({}, [], [c("app"), c("app-proxy"), c("istio-proxy")]), {"catalog": own})) == {["NS001", "warning", "app-proxy"]}
 }
+
+test_unnamed_container if {
+	obj := fx.pod({}, [], [c("app"), {"image": "gcr.io/cloud-sql-connectors/cloud-sql-proxy:2"}])
+	messages(obj) == {`NS001: Pod/p: container "" is a classic sidecar; make it a native sidecar (an init container with restartPolicy: Always) — run "nativize mutate"`}
+}
