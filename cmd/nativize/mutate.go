@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/rewrite"
+	"github.com/nativize/nativize/pkg/stream"
 )
 
 func init() {
@@ -31,6 +33,8 @@ type inputFlags struct {
 	config      string
 	kubeVersion string
 	engine      string
+	workers     int
+	validateAll bool
 }
 
 func (f *inputFlags) register(fs *pflag.FlagSet) {
@@ -39,6 +43,8 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "catalog/config file replacing the embedded default")
 	fs.StringVar(&f.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 is refused)")
 	fs.StringVar(&f.engine, "engine", "go", "rule engine: go or rego")
+	fs.IntVar(&f.workers, "workers", 0, "documents processed in parallel (0: one per CPU)")
+	fs.BoolVar(&f.validateAll, "validate-all", false, "decode every document, even those that mention no sidecar (reports their syntax errors too)")
 }
 
 // catalog loads --config or the default.
@@ -132,51 +138,73 @@ func runMutate(args []string, s streams) int {
 	if *inPlace {
 		return rewriteFiles(eng, in, s, nil)
 	}
-	return mutateStream(eng, in, *output, s)
+	cat, err := in.catalog()
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+		return 2
+	}
+	return mutateStream(eng, cat, in, *output, s)
 }
 
-// mutateStream writes every converted document to stdout in input order.
-func mutateStream(eng rewrite.Engine, in inputFlags, output string, s streams) int {
+// converted is one document with its conversion result.
+type converted struct {
+	doc document.Doc
+	res rewrite.Result
+}
+
+// mutateStream writes every converted document to stdout in input order,
+// converting on all cores and reading one document at a time.
+func mutateStream(eng rewrite.Engine, cat *catalog.Catalog, in inputFlags, output string, s streams) int {
+	st, err := document.Open(in.files, in.recursive, s.In)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+		return 2
+	}
+	defer st.Close()
+	out := bufio.NewWriterSize(s.Out, 256*1024)
+	prog := newProgress(s.Err)
+	pf := cat.Prefilter()
 	code := 0
 	var objects []any
 	written := 0
-	err := document.Each(in.files, in.recursive, s.In, func(d document.Doc) error {
-		r := rewrite.Doc(eng, &d)
+	work := func(d document.Doc) converted {
+		return converted{doc: d, res: convertDoc(eng, pf, &d, output == "yaml" && !in.validateAll)}
+	}
+	emit := func(c converted) error {
+		d, r := &c.doc, c.res
+		prog.add(len(d.Raw))
 		if r.Err != nil {
 			fmt.Fprintln(s.Err, r.Err)
 			code = 2
 			return nil // skipped; the rest of the batch goes on
 		}
-		report(s, &d, r.Plan)
+		report(s, d, r.Plan)
 		if output == "json" {
 			if r.Object != nil {
 				objects = append(objects, r.Object)
 			}
 			return nil
 		}
-		out, err := rewrite.AsYAML(&d, r)
+		b, err := rewrite.AsYAML(d, r)
 		if err != nil {
 			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), err)
 			code = 2
 			return nil
 		}
-		if written > 0 && !startsWithSeparator(out) {
-			if _, err := io.WriteString(s.Out, "---\n"); err != nil {
-				return err
-			}
+		if written > 0 && !startsWithSeparator(b) {
+			out.WriteString("---\n")
 		}
-		if _, err := s.Out.Write(out); err != nil {
-			return err
-		}
-		if len(out) > 0 && out[len(out)-1] != '\n' {
-			if _, err := io.WriteString(s.Out, "\n"); err != nil {
-				return err
-			}
+		out.Write(b)
+		if len(b) > 0 && b[len(b)-1] != '\n' {
+			out.WriteString("\n")
 		}
 		written++
 		return nil
-	})
+	}
+	err = stream.Ordered(in.workers, st.Next, work, emit)
+	prog.done()
 	if err != nil {
+		out.Flush()
 		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
 		return 2
 	}
@@ -193,9 +221,23 @@ func mutateStream(eng rewrite.Engine, in inputFlags, output string, s streams) i
 			fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
 			return 2
 		}
-		s.Out.Write(append(b, '\n'))
+		out.Write(append(b, '\n'))
+	}
+	if err := out.Flush(); err != nil {
+		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
+		return 2
 	}
 	return code
+}
+
+// convertDoc parses and converts one document; with skip, a YAML document
+// the prefilter rules out passes through without decoding (it cannot change).
+func convertDoc(eng rewrite.Engine, pf *catalog.Prefilter, d *document.Doc, skip bool) rewrite.Result {
+	if skip && !d.JSON && !pf.MayMatter(d.Raw) {
+		return rewrite.Result{Out: d.Raw, Plan: &mutate.Plan{}}
+	}
+	d.Parse()
+	return rewrite.Doc(eng, d)
 }
 
 // report prints notes about pod specs left alone.
@@ -224,6 +266,12 @@ type fileResult struct {
 // documents are reported and kept as they were.
 func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, int) {
 	code := 0
+	cat, err := in.catalog()
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize: %v\n", err)
+		return nil, 2
+	}
+	pf := cat.Prefilter()
 	files, err := document.Expand(in.files, in.recursive)
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize: %v\n", err)
@@ -243,8 +291,13 @@ func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, i
 			continue
 		}
 		var buf bytes.Buffer
-		for _, d := range document.Split(f, data) {
-			r := rewrite.Doc(eng, &d)
+		sc := document.NewScanner(f, bytes.NewReader(data))
+		for {
+			d, ok := sc.Next()
+			if !ok {
+				break
+			}
+			r := convertDoc(eng, pf, &d, !in.validateAll)
 			if r.Err != nil {
 				fmt.Fprintln(s.Err, r.Err)
 				code = 2

@@ -56,7 +56,8 @@ func TestMutateCommand(t *testing.T) {
 	cm := writeFile(t, dir, "sub/cm.yaml", configMap)
 	writeFile(t, dir, "tree/job.yaml", classicJob)
 	writeFile(t, dir, "tree/sub/cm.yaml", configMap)
-	bad := writeFile(t, dir, "bad.yaml", configMap+"---\nkind: Pod\nmetadata: [oops\n---\n"+classicJob)
+	bad := writeFile(t, dir, "bad.yaml", configMap+"---\nkind: Pod # istio-proxy\nmetadata: [oops\n---\n"+classicJob)
+	brokenPlain := writeFile(t, dir, "plain.yaml", "kind: ConfigMap\ndata: [oops\n")
 	cases := []struct {
 		name       string
 		stdin      string
@@ -77,6 +78,8 @@ func TestMutateCommand(t *testing.T) {
 			outHas: []string{"name: nightly-report", "restartPolicy: Always\n", "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: untouched   # odd   spacing\n"}},
 		{name: "bad document reported with file and line, rest kept", args: []string{"mutate", "-f", bad}, code: 2,
 			errHas: []string{bad + ":7: document 2:"}, outHas: []string{"name: untouched   # odd   spacing", "restartPolicy: Always"}, outLacks: []string{"[oops"}},
+		{name: "documents that mention no sidecar pass through undecoded", args: []string{"mutate", "-f", brokenPlain}, code: 0, outExactly: "kind: ConfigMap\ndata: [oops\n"},
+		{name: "--validate-all decodes and reports them", args: []string{"mutate", "--validate-all", "-f", brokenPlain}, code: 2, errHas: []string{brokenPlain + ":2: document 1:"}},
 		{name: "json output of several documents is a List", args: []string{"mutate", "-f", job, "-f", cm, "-o", "json"}, code: 0,
 			outHas: []string{`"kind": "List"`, `"restartPolicy": "Always"`, `"name": "untouched"`}},
 		{name: "kube version below 1.28 refused", args: []string{"mutate", "-f", job, "--kube-version", "1.27"}, code: 2, errHas: []string{"1.27"}},
@@ -171,7 +174,7 @@ func TestDiff(t *testing.T) {
 	if code, out, _ := runMain(t, "", "diff", "-f", cm); code != 0 || out != "" {
 		t.Errorf("diff of unchanged file: exit %d, %q", code, out)
 	}
-	bad := writeFile(t, dir, "bad.yaml", "kind: Pod\nmetadata: [oops\n")
+	bad := writeFile(t, dir, "bad.yaml", "kind: Pod # istio-proxy\nmetadata: [oops\n")
 	if code, _, errs := runMain(t, "", "diff", "-f", bad); code != 2 || !strings.Contains(errs, "bad.yaml:2: document 1:") {
 		t.Errorf("diff of bad file: exit %d, %s", code, errs)
 	}

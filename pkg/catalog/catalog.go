@@ -10,6 +10,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/yaml"
 )
@@ -58,6 +59,9 @@ type Config struct {
 type Catalog struct {
 	Config
 	byName map[string][]int
+
+	prefilterOnce sync.Once
+	prefilter     *Prefilter
 }
 
 // ErrInvalid is wrapped by every configuration error.

@@ -79,3 +79,24 @@ func TestParse(t *testing.T) {
 		t.Errorf("KindPath = %v, %v", p, ok)
 	}
 }
+
+func TestPrefilter(t *testing.T) {
+	p := Default().Prefilter()
+	cases := []struct {
+		doc  string
+		want bool
+	}{
+		{"kind: ConfigMap\ndata: {a: b}\n", false},
+		{"kind: Service\nspec: {ports: [{port: 80}]}\n", false},
+		{"containers: [{name: istio-proxy}]", true},
+		{"image: gcr.io/x/cloud-sql-proxy:2", true},
+		{"annotations: {nativize.dev/sidecars: shipper}", true},
+		{"initContainers: [{name: x, restartPolicy: Always}]", true},
+		{`name: "istio\x2dproxy"`, true},
+	}
+	for _, tc := range cases {
+		if got := p.MayMatter([]byte(tc.doc)); got != tc.want {
+			t.Errorf("MayMatter(%q) = %v, want %v", tc.doc, got, tc.want)
+		}
+	}
+}

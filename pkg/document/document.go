@@ -33,6 +33,8 @@ type Doc struct {
 	JSON bool
 	// Err is the parse error, already carrying FILE:LINE.
 	Err error
+
+	parsed bool
 }
 
 // ErrParse is wrapped by every document parse error.

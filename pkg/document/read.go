@@ -77,57 +77,112 @@ func ReadAll(paths []string, recursive bool, stdin io.Reader) ([]Doc, error) {
 	return docs, err
 }
 
-// Each reads the paths one file at a time and calls fn for every document in
-// order. A document that does not parse is passed with Err set; reading goes
-// on. A path that cannot be read stops with an error.
+// Each reads the paths one file at a time and calls fn for every parsed
+// document in order. A document that does not parse is passed with Err set;
+// reading goes on. A path that cannot be read stops with an error.
 func Each(paths []string, recursive bool, stdin io.Reader, fn func(Doc) error) error {
-	files, err := Expand(paths, recursive)
+	return EachRaw(paths, recursive, stdin, func(d Doc) error {
+		d.Parse()
+		return fn(d)
+	})
+}
+
+// EachRaw is Each without parsing: YAML documents arrive with Raw only, so
+// callers can parse them on other goroutines (Doc.Parse).
+func EachRaw(paths []string, recursive bool, stdin io.Reader, fn func(Doc) error) error {
+	st, err := Open(paths, recursive, stdin)
 	if err != nil {
 		return err
 	}
-	for _, f := range files {
-		var data []byte
-		if f == "-" {
-			data, err = io.ReadAll(stdin)
-		} else {
-			data, err = os.ReadFile(f)
-		}
-		if err != nil {
+	defer st.Close()
+	for {
+		d, ok, err := st.Next()
+		if err != nil || !ok {
 			return err
 		}
-		for _, d := range Split(f, data) {
-			if err := fn(d); err != nil {
-				return err
+		if err := fn(d); err != nil {
+			return err
+		}
+	}
+}
+
+// Stream reads the documents of several inputs in order, one at a time.
+// YAML input is streamed line by line: memory is bounded by the largest
+// document, not the input size.
+type Stream struct {
+	files []string
+	stdin io.Reader
+	cur   *Scanner
+	file  *os.File
+}
+
+// Open expands paths and returns a stream over their documents.
+func Open(paths []string, recursive bool, stdin io.Reader) (*Stream, error) {
+	files, err := Expand(paths, recursive)
+	if err != nil {
+		return nil, err
+	}
+	return &Stream{files: files, stdin: stdin}, nil
+}
+
+// Next returns the next unparsed document; ok is false at the end.
+func (st *Stream) Next() (d Doc, ok bool, err error) {
+	for {
+		if st.cur != nil {
+			if d, ok := st.cur.Next(); ok {
+				return d, true, nil
+			}
+			err := st.cur.Err()
+			st.Close()
+			if err != nil {
+				return Doc{}, false, err
 			}
 		}
+		if len(st.files) == 0 {
+			return Doc{}, false, nil
+		}
+		f := st.files[0]
+		st.files = st.files[1:]
+		var r io.Reader = st.stdin
+		if f != "-" {
+			file, err := os.Open(f)
+			if err != nil {
+				return Doc{}, false, err
+			}
+			st.file, r = file, file
+		}
+		st.cur = NewScanner(f, r)
+	}
+}
+
+// Close releases the open file, if any.
+func (st *Stream) Close() error {
+	st.cur = nil
+	if st.file != nil {
+		err := st.file.Close()
+		st.file = nil
+		return err
 	}
 	return nil
 }
 
 // Split parses one file's bytes into documents.
 func Split(name string, data []byte) []Doc {
-	if isJSON(data) {
-		return splitJSON(name, data)
-	}
 	var docs []Doc
-	for i, c := range chunks(data) {
-		d := Doc{File: name, Index: i, Start: c.start, Raw: c.raw, Separator: c.sep}
-		d.Line = c.start + leadingLines(c.raw)
-		parseYAML(&d)
+	sc := NewScanner(name, bytes.NewReader(data))
+	for {
+		d, ok := sc.Next()
+		if !ok {
+			return docs
+		}
+		d.Parse()
 		docs = append(docs, d)
 	}
-	return docs
 }
 
 func isJSON(data []byte) bool {
 	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
-}
-
-type chunk struct {
-	raw   []byte
-	sep   string
-	start int
 }
 
 // isSeparator reports whether line opens a new YAML document.
@@ -139,44 +194,105 @@ func isSeparator(line string) bool {
 	return rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
-// chunks splits a YAML stream at `---` lines, keeping every byte.
-func chunks(data []byte) []chunk {
-	var out []chunk
-	cur := chunk{start: 1}
-	var buf []byte
-	line := 1
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 64*1024), len(data)+1)
-	sc.Split(scanLinesKeepEOL)
-	for sc.Scan() {
-		l := sc.Bytes()
-		if isSeparator(string(l)) {
-			if len(buf) > 0 || cur.sep != "" {
-				cur.raw = buf
-				out = append(out, cur)
-			}
-			cur = chunk{start: line, sep: string(l)}
-			buf = append([]byte(nil), l...)
-		} else {
-			buf = append(buf, l...)
-		}
-		line++
-	}
-	if len(buf) > 0 {
-		cur.raw = buf
-		out = append(out, cur)
-	}
-	return out
+// Scanner reads the documents of one input one at a time. YAML documents
+// come unparsed (call Doc.Parse); a JSON input is read whole and its
+// documents come parsed.
+type Scanner struct {
+	name  string
+	r     *bufio.Reader
+	err   error
+	done  bool
+	index int
+	line  int // next line number to read
+	// next document's opening separator line, already read
+	sep      []byte
+	sepStart int
+	json     []Doc
 }
 
-func scanLinesKeepEOL(data []byte, atEOF bool) (int, []byte, error) {
-	if i := bytes.IndexByte(data, '\n'); i >= 0 {
-		return i + 1, data[:i+1], nil
+// NewScanner returns a scanner over r; name is used in positions.
+func NewScanner(name string, r io.Reader) *Scanner {
+	s := &Scanner{name: name, r: bufio.NewReaderSize(r, 64*1024), line: 1}
+	head, _ := s.r.Peek(4096)
+	if isJSON(head) {
+		data, err := io.ReadAll(s.r)
+		if err != nil {
+			s.err = err
+		}
+		s.json = splitJSON(name, data)
+		s.done = true
 	}
-	if atEOF && len(data) > 0 {
-		return len(data), data, nil
+	return s
+}
+
+// Err returns the read error that stopped the scanner, if any.
+func (s *Scanner) Err() error { return s.err }
+
+// Next returns the next document; ok is false at the end of input.
+func (s *Scanner) Next() (d Doc, ok bool) {
+	if s.json != nil || (s.done && s.sep == nil) {
+		if len(s.json) == 0 {
+			return Doc{}, false
+		}
+		d, s.json = s.json[0], s.json[1:]
+		return d, true
 	}
-	return 0, nil, nil
+	d = Doc{File: s.name, Index: s.index, Start: s.line}
+	var buf []byte
+	if s.sep != nil {
+		d.Start, d.Separator = s.sepStart, string(s.sep)
+		buf, s.sep = s.sep, nil
+	}
+	for !s.done {
+		line, err := s.readLine()
+		if len(line) > 0 {
+			if isSeparator(string(line)) && (len(buf) > 0 || d.Separator != "") {
+				s.sep, s.sepStart = line, s.line
+				s.line++
+				break
+			}
+			if isSeparator(string(line)) {
+				d.Separator = string(line)
+			}
+			buf = append(buf, line...)
+			s.line++
+		}
+		if err != nil {
+			if err != io.EOF {
+				s.err = err
+			}
+			s.done = true
+		}
+	}
+	if len(buf) == 0 && d.Separator == "" {
+		return Doc{}, false
+	}
+	d.Raw = buf
+	d.Line = d.Start + leadingLines(buf)
+	s.index++
+	return d, true
+}
+
+// readLine returns the next line with its newline, as a fresh slice.
+func (s *Scanner) readLine() ([]byte, error) {
+	var out []byte
+	for {
+		part, err := s.r.ReadSlice('\n')
+		out = append(out, part...)
+		if err != bufio.ErrBufferFull {
+			return out, err
+		}
+	}
+}
+
+// Parse fills Node and Object (or Err) of a YAML document; it does nothing
+// for a document already parsed.
+func (d *Doc) Parse() {
+	if d.parsed || d.JSON {
+		return
+	}
+	d.parsed = true
+	parseYAML(d)
 }
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
