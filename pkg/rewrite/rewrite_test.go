@@ -11,6 +11,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"github.com/nativize/nativize/internal/podgen"
+	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
 )
@@ -158,6 +159,7 @@ func FuzzDoc(f *testing.F) {
 		f.Add(b)
 	}
 	m, _ := mutate.New(mutate.Options{})
+	pf := catalog.Default().Prefilter()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out bytes.Buffer
 		for _, d := range document.Split("fuzz.yaml", data) {
@@ -165,6 +167,9 @@ func FuzzDoc(f *testing.F) {
 			if r.Err != nil {
 				out.Write(d.Raw)
 				continue
+			}
+			if r.Changed && !pf.MayMatter(d.Raw) {
+				t.Fatalf("prefilter false negative:\n%s", d.Raw)
 			}
 			out.Write(r.Out)
 			if r.Changed {
@@ -184,6 +189,29 @@ func FuzzDoc(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestPrefilterNeverMisses converts generated objects and checks that every
+// document that changes passes the prefilter.
+func TestPrefilterNeverMisses(t *testing.T) {
+	m, _ := mutate.New(mutate.Options{})
+	pf := catalog.Default().Prefilter()
+	g := podgen.New(99)
+	changed := 0
+	for i := 0; i < 2000; i++ {
+		b, _ := yaml.Marshal(g.Object(i))
+		d := document.Split("gen.yaml", b)[0]
+		r := Doc(m, &d)
+		if r.Changed {
+			changed++
+			if !pf.MayMatter(b) {
+				t.Fatalf("prefilter would skip a document that changes:\n%s", b)
+			}
+		}
+	}
+	if changed == 0 {
+		t.Fatal("no generated document changed")
+	}
 }
 
 // BenchmarkMutate converts a realistic multi-document stream and reports docs/s.
