@@ -112,7 +112,7 @@ func perturb(r *rand.Rand, obj map[string]any) map[string]any {
 
 // TestParityEdgeCases runs perturbed generated objects through both engines.
 func TestParityEdgeCases(t *testing.T) {
-	const n = 1000
+	const n = 600
 	for _, kube := range []string{"", "1.28", "1.34", "1.35"} {
 		e := newEngines(t, kube, nil)
 		g := podgen.New(99)

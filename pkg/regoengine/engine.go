@@ -19,6 +19,7 @@ import (
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
+	"github.com/nativize/nativize/pkg/workload"
 	"github.com/nativize/nativize/policies"
 )
 
@@ -36,6 +37,7 @@ type Options struct {
 // Engine evaluates the embedded policies. It is safe for concurrent use.
 type Engine struct {
 	mutateQuery rego.PreparedEvalQuery
+	planQuery   rego.PreparedEvalQuery
 	checkQuery  rego.PreparedEvalQuery
 	parameters  ast.Value
 	// refused is the error every Mutate returns when the target version
@@ -82,6 +84,10 @@ func New(opts Options) (*Engine, error) {
 	e.mutateQuery, err = rego.New(rego.Query("patch := data.nativize.mutate.patch"), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("prepare mutate: %w", err)
+	}
+	e.planQuery, err = rego.New(rego.Query("conversion := data.nativize.mutate.conversion"), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("prepare plan: %w", err)
 	}
 	e.checkQuery, err = rego.New(rego.Query("findings := data.nativize.validate.findings"), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
@@ -151,6 +157,99 @@ func (e *Engine) Mutate(ctx context.Context, obj map[string]any) (out map[string
 		return nil, nil, err
 	}
 	return out, patch, nil
+}
+
+// regoSpec is a SpecPlan as the policies write it (data.nativize.mutate.conversion).
+type regoSpec struct {
+	Object         workload.Object    `json:"object"`
+	Path           []any              `json:"path"`
+	HadInit        bool               `json:"hadInit"`
+	Init           []mutate.Placement `json:"init"`
+	Kept           []int              `json:"kept"`
+	Edits          []mutate.Edit      `json:"edits"`
+	Annotations    []regoAnnotation   `json:"annotations"`
+	InitContainers []any              `json:"initContainers"`
+	Containers     []any              `json:"containers"`
+}
+
+type regoAnnotation struct {
+	MetaPath []any  `json:"metaPath"`
+	Key      string `json:"key"`
+	Value    string `json:"value"`
+}
+
+// Plan returns the conversion plan the policies compute, in pkg/mutate's
+// shape, so the appliers (object, JSON patch, YAML node rewrite) can use it;
+// *Engine satisfies rewrite.Engine.
+func (e *Engine) Plan(obj map[string]any) (*mutate.Plan, error) {
+	if e.refused != nil {
+		return nil, e.refused
+	}
+	in, err := e.input(obj)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := e.planQuery.Eval(context.Background(), rego.EvalParsedInput(in))
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) != 1 {
+		return nil, fmt.Errorf("%w: %d plan results", ErrResult, len(rs))
+	}
+	raw, err := json.Marshal(rs[0].Bindings["conversion"])
+	if err != nil {
+		return nil, err
+	}
+	var conv struct {
+		Specs []regoSpec `json:"specs"`
+		Notes []string   `json:"notes"`
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&conv); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrResult, err)
+	}
+	p := &mutate.Plan{}
+	if len(conv.Notes) > 0 {
+		p.Notes = conv.Notes
+	}
+	for _, rs := range conv.Specs {
+		sp := mutate.SpecPlan{
+			Object:         rs.Object,
+			Path:           segments(rs.Path),
+			HadInit:        rs.HadInit,
+			Init:           rs.Init,
+			InitContainers: Normalize(rs.InitContainers).([]any),
+			Containers:     Normalize(rs.Containers).([]any),
+		}
+		if len(rs.Kept) > 0 {
+			sp.Kept = rs.Kept
+		}
+		for _, ed := range rs.Edits {
+			ed.Value = Normalize(ed.Value)
+			sp.Edits = append(sp.Edits, ed)
+		}
+		for _, a := range rs.Annotations {
+			sp.Annotations = append(sp.Annotations, mutate.AnnotationEdit{MetaPath: segments(a.MetaPath), Key: a.Key, Value: a.Value})
+		}
+		if sp.InitContainers == nil {
+			sp.InitContainers = []any{}
+		}
+		if sp.Containers == nil {
+			sp.Containers = []any{}
+		}
+		p.Specs = append(p.Specs, sp)
+	}
+	return p, nil
+}
+
+// segments writes a path of keys and list indexes as strings.
+func segments(path []any) []string {
+	out := make([]string, len(path))
+	for i, s := range path {
+		out[i] = fmt.Sprint(s)
+	}
+	return out
 }
 
 // Check returns the findings for obj, sorted with validate.Compare.

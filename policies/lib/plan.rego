@@ -43,10 +43,27 @@ plan(ps) := p if {
 	left_alone := _left_alone(needs_work, _either(opted_out, malformed), moved, remaining)
 	port := _istio_port(ps)
 	cands := array.concat(
-		[{"group": init_groups[i], "container": _fix_init(c, init_entries[i])} | some i, c in inits],
-		[{"group": _move_group(m.role), "container": convert(conts[m.index], m.mesh, port)} | some m in moved],
+		[{
+			"group": init_groups[i],
+			"from": "initContainers",
+			"index": i,
+			"container": c,
+			"edits": edits(c, false, _role(init_entries[i]), "", port),
+		} |
+			some i, c in inits
+		],
+		[{
+			"group": _move_group(m.role),
+			"from": "containers",
+			"index": m.index,
+			"container": conts[m.index],
+			"edits": edits(conts[m.index], true, m.role, m.mesh, port),
+		} |
+			some m in moved
+		],
 	)
-	new_inits := [x.container | some g in [0, 1, 2, 3, 4]; some x in cands; x.group == g]
+	sorted := [x | some g in [0, 1, 2, 3, 4]; some x in cands; x.group == g]
+	new_inits := [apply(x.container, x.edits) | some x in sorted]
 	status_ops := _status_ops(ps, conts, moved)
 	changed := _changed(left_alone, new_inits, inits, remaining, conts, status_ops)
 	fix := _ops(changed, ps, new_inits, remaining, status_ops)
@@ -66,6 +83,10 @@ plan(ps) := p if {
 		"new_inits": _when(changed, new_inits, inits),
 		"new_conts": _when(changed, remaining, conts),
 		"fix": fix,
+		"placements": [{"from": x.from, "index": x.index, "name": classify.name(x.container), "group": x.group} | some x in sorted],
+		"edits": [e | some x in sorted; some e in x.edits],
+		"kept": [i | some i, _ in conts; not i in moved_index],
+		"status_ops": status_ops,
 		"ops": [_prefixed(op, ps.item_path) | some op in fix],
 	}
 }
@@ -125,35 +146,61 @@ _istio_port(ps) := v if {
 	v != ""
 } else := "15020"
 
-# _fix_init gives an init container proxy restartPolicy: Always.
-_fix_init(c, e) := object.union(c, {"restartPolicy": "Always"}) if {
-	e.role == "proxy"
-	object.get(c, "restartPolicy", null) != "Always"
-} else := c
-
 # set returns object o with key k set to v (replacing, never merging).
 set(o, k, v) := object.union(object.remove(o, [k]), {k: v})
 
-# convert turns a container of "containers" into a native sidecar: R2 plus the
-# mesh profile of R4.
-convert(c, mesh, port) := profile(set(c, "restartPolicy", "Always"), mesh, port)
+# apply returns container c with its edits applied (each edit names another field).
+apply(c, edits) := object.union(
+	object.remove(c, {e.field | some e in edits}),
+	{e.field: e.value | some e in edits; not e.delete},
+)
 
-# profile applies the field edits of a mesh's own injector in native mode.
-profile(c, mesh, port) := _istio(c, port) if {
+_reasons := {
+	"restartPolicy": "a native sidecar is an init container with restartPolicy Always",
+	"istio": "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait",
+	"linkerd": "Linkerd native mode drops linkerd-await and the preStop sleep",
+	"probe": "later init containers start only once the proxy answers /ready",
+	"kuma": "kuma-dp drains on SIGUSR2 before the pod stops",
+}
+
+_edit(c, field, value, reason) := {"container": classify.name(c), "field": field, "value": value, "reason": _reasons[reason]}
+
+_delete(c, field, reason) := {"container": classify.name(c), "field": field, "delete": true, "reason": _reasons[reason]}
+
+# edits returns the field edits of a container placed in initContainers:
+# restartPolicy for every sidecar (moved, or an init container proxy), plus
+# the mesh profile (R4) for the containers this conversion moves.
+edits(c, moved, role, mesh, port) := array.concat(_restart_edits(c, moved, role), _mesh_edits(c, moved, mesh, port))
+
+_restart_edits(c, moved, role) := [_edit(c, "restartPolicy", "Always", "restartPolicy")] if {
+	_sidecar(moved, role)
+	object.get(c, "restartPolicy", null) != "Always"
+} else := []
+
+_sidecar(true, _) := true
+
+_sidecar(false, role) := role == "proxy"
+
+_mesh_edits(c, true, mesh, port) := _istio_edits(c, port) if {
 	mesh == "istio"
-} else := _linkerd(c) if {
+} else := _linkerd_edits(c) if {
 	mesh == "linkerd"
-} else := _kuma(c) if {
+} else := _kuma_edits(c) if {
 	mesh == "kuma"
-} else := c
+} else := []
+
+_mesh_edits(_, false, _, _) := []
 
 # Istio drains through pilot-agent instead of holding the app back with
 # "pilot-agent wait": a native sidecar is started before the next container.
-_istio(c, port) := set(c, "lifecycle", {"preStop": {"exec": {"command": [
-	"pilot-agent", "request", concat("", ["--debug-port=", port]), "POST", "drain",
-]}}}) if {
+_istio_edits(c, port) := [_edit(
+	c, "lifecycle", {"preStop": {"exec": {"command": [
+		"pilot-agent", "request", concat("", ["--debug-port=", port]), "POST", "drain",
+	]}}},
+	"istio",
+)] if {
 	_istio_replaceable(c)
-} else := c
+} else := []
 
 _istio_replaceable(c) if not "lifecycle" in object.keys(c)
 
@@ -166,16 +213,17 @@ _istio_replaceable(c) if {
 
 # Linkerd replaces the linkerd-await postStart hook by a startupProbe on the
 # proxy's readiness, and drops the preStop sleep (the sidecar stops last anyway).
-_linkerd(c) := _linkerd_probe(_linkerd_lifecycle(c))
+_linkerd_edits(c) := array.concat(_linkerd_lifecycle(c), _linkerd_probe(c))
 
-_linkerd_lifecycle(c) := _with_lifecycle(c, object.remove(c.lifecycle, drop)) if {
+_linkerd_lifecycle(c) := [_lifecycle_edit(c, object.remove(c.lifecycle, drop))] if {
 	is_object(c.lifecycle)
 	drop := {k | some k in ["postStart", "preStop"]; _linkerd_drop(k, c.lifecycle[k])}
-} else := c
+	count(drop) > 0
+} else := []
 
-_with_lifecycle(c, lc) := object.remove(c, ["lifecycle"]) if {
+_lifecycle_edit(c, lc) := _delete(c, "lifecycle", "linkerd") if {
 	count(lc) == 0
-} else := set(c, "lifecycle", lc)
+} else := _edit(c, "lifecycle", lc, "linkerd")
 
 _linkerd_drop("postStart", hook) if {
 	is_array(hook.exec.command)
@@ -191,21 +239,28 @@ _linkerd_drop("preStop", hook) if {
 
 _linkerd_drop("preStop", hook) if object.keys(hook) == {"sleep"}
 
-_linkerd_probe(c) := c if {
+_linkerd_probe(c) := [] if {
 	"startupProbe" in object.keys(c)
-} else := set(c, "startupProbe", {
-	"httpGet": {"path": "/ready", "port": 4191},
-	"periodSeconds": 1,
-	"failureThreshold": 120,
-})
+} else := [_edit(
+	c, "startupProbe", {
+		"httpGet": {"path": "/ready", "port": 4191},
+		"periodSeconds": 1,
+		"failureThreshold": 120,
+	},
+	"probe",
+)]
 
 # Kuma drains the data plane with SIGUSR2 when no preStop hook is given.
-_kuma(c) := c if {
+_kuma_edits(c) := [] if {
 	"lifecycle" in object.keys(c)
 	not is_object(c.lifecycle)
-} else := c if {
+} else := [] if {
 	"preStop" in object.keys(c.lifecycle)
-} else := set(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}))
+} else := [_edit(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}), "kuma")]
+
+_role(e) := e.role if is_string(e.role)
+
+else := ""
 
 _object(x) := x if is_object(x)
 
@@ -214,8 +269,7 @@ else := {}
 # _status_ops rewrites Istio's sidecar.istio.io/status bookkeeping when
 # istio-proxy moves (pod template metadata, then a CronJob's jobTemplate metadata).
 _status_ops(ps, conts, moved) := [op |
-	some m in moved
-	conts[m.index].name == "istio-proxy"
+	_moves_istio_proxy(conts, moved)
 	some rel in array.concat([ps.meta_rel], ps.extra_rel)
 	old := object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null)
 	is_string(old)
@@ -224,8 +278,13 @@ _status_ops(ps, conts, moved) := [op |
 	is_object(st)
 	new := status_string(st)
 	new != old
-	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new}
+	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new, "meta_rel": rel}
 ]
+
+_moves_istio_proxy(conts, moved) if {
+	some m in moved
+	conts[m.index].name == "istio-proxy"
+}
 
 _status_first := ["initContainers", "containers", "volumes", "imagePullSecrets", "revision"]
 
@@ -269,7 +328,7 @@ _ops(true, ps, new_inits, remaining, status_ops) := array.concat(
 		{"op": _init_op(ps.spec), "path": pointer(array.concat(ps.rel, ["initContainers"])), "value": new_inits},
 		{"op": "replace", "path": pointer(array.concat(ps.rel, ["containers"])), "value": remaining},
 	],
-	status_ops,
+	[{"op": op.op, "path": op.path, "value": op.value} | some op in status_ops],
 )
 
 _init_op(spec) := "replace" if {

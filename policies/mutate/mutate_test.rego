@@ -173,3 +173,30 @@ test_kube_version if {
 	count(mutate.patch) == 3 with input as fx.review(fx.job, {"kubeVersion": "1.28"})
 	count(mutate.warnings) == 0 with input as fx.review(fx.job, {"kubeVersion": "1.29"})
 }
+
+test_conversion_plan if {
+	conv := mutate.conversion with input as fx.job
+	[sp] := conv.specs
+	sp.object == {"apiVersion": "batch/v1", "kind": "Job", "namespace": "reports", "name": "nightly-report"}
+	sp.hadInit
+	[[x.from, x.index, x.name, x.group] | some x in sp.init] == [
+		["initContainers", 1, "istio-init", 0],
+		["containers", 1, "istio-proxy", 2],
+		["initContainers", 0, "migrate", 4],
+	]
+	sp.kept == [0]
+	[[e.container, e.field] | some e in sp.edits] == [["istio-proxy", "restartPolicy"], ["istio-proxy", "lifecycle"]]
+	[a.metaPath | some a in sp.annotations] == [["spec", "template", "metadata"]]
+	conv.notes == []
+}
+
+test_conversion_notes_and_deletes if {
+	all_sidecars := {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "ns"}, "spec": {"containers": [c("istio-proxy")]}}
+	mutate.conversion == {"specs": [], "notes": ["Pod/ns/p: every container is a sidecar; left as is"]} with input as all_sidecars
+	no_ns := object.remove(all_sidecars, ["metadata"])
+	mutate.conversion.notes == ["Pod/: every container is a sidecar; left as is"] with input as no_ns
+	hooks := {"postStart": {"exec": {"command": ["linkerd-await"]}}}
+	conv := mutate.conversion with input as fx.pod({}, [], [c("app"), cx("linkerd-proxy", {"lifecycle": hooks})])
+	[[e.field, object.get(e, "delete", false)] | some e in conv.specs[0].edits] == [["restartPolicy", false], ["lifecycle", true], ["startupProbe", false]]
+	mutate.conversion == {"specs": [], "notes": []} with input as fx.review(fx.job, {"kubeVersion": "1.20"})
+}
