@@ -25,8 +25,9 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 // slowRequest starts a POST whose body is written in two halves: the
 // handler holds its concurrency slot until finish is called.
 type slowRequest struct {
-	pw   *io.PipeWriter
-	rest []byte
+	pw    *io.PipeWriter
+	rest  []byte
+	first chan struct{} // closed when the first half is written
 	resp chan *http.Response
 	err  chan error
 }
@@ -34,7 +35,8 @@ type slowRequest struct {
 func startSlow(t testing.TB, c *http.Client, url string, body []byte) *slowRequest {
 	t.Helper()
 	pr, pw := io.Pipe()
-	sr := &slowRequest{pw: pw, rest: body[len(body)/2:], resp: make(chan *http.Response, 1), err: make(chan error, 1)}
+	sr := &slowRequest{pw: pw, rest: body[len(body)/2:], first: make(chan struct{}),
+		resp: make(chan *http.Response, 1), err: make(chan error, 1)}
 	req, err := http.NewRequest(http.MethodPost, url, pr)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +47,10 @@ func startSlow(t testing.TB, c *http.Client, url string, body []byte) *slowReque
 		sr.resp <- resp
 		sr.err <- err
 	}()
-	go func() { _, _ = pw.Write(body[:len(body)/2]) }()
+	go func() {
+		_, _ = pw.Write(body[:len(body)/2])
+		close(sr.first)
+	}()
 	return sr
 }
 
@@ -53,6 +58,7 @@ func startSlow(t testing.TB, c *http.Client, url string, body []byte) *slowReque
 func (sr *slowRequest) finish(t testing.TB) int {
 	t.Helper()
 	go func() {
+		<-sr.first
 		_, _ = sr.pw.Write(sr.rest)
 		_ = sr.pw.Close()
 	}()
