@@ -28,8 +28,8 @@ type slowRequest struct {
 	pw    *io.PipeWriter
 	rest  []byte
 	first chan struct{} // closed when the first half is written
-	resp chan *http.Response
-	err  chan error
+	resp  chan *http.Response
+	err   chan error
 }
 
 func startSlow(t testing.TB, c *http.Client, url string, body []byte) *slowRequest {
