@@ -1,0 +1,197 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func TestEnumValues(t *testing.T) {
+	for _, tt := range []struct {
+		usage string
+		want  []string
+	}{
+		{"report format: table, json, sarif", []string{"table", "json", "sarif"}},
+		{"rule engine: go or rego", []string{"go", "rego"}},
+		{"exit 1 when a finding is at least this severe: error, warning or never", []string{"error", "warning", "never"}},
+		{"output format: yaml or json (default \"yaml\")", []string{"yaml", "json"}},
+		{"target Kubernetes version (below 1.28 is refused)", nil},
+		{"file, directory or - (stdin) to read; repeatable", nil},
+		{"address: host:port to listen on", nil},
+		{"one value: only", nil},
+	} {
+		if got := enumValues(tt.usage); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("enumValues(%q) = %q, want %q", tt.usage, got, tt.want)
+		}
+	}
+}
+
+func TestParseFlagUsages(t *testing.T) {
+	help := "Usage: x\n\nFlags:\n  -f, --filename strings   file, directory or - (stdin) to read; repeatable\n" +
+		"  -R, --recursive          read directories recursively\n" +
+		"      --engine string      rule engine: go or rego (default \"go\")\n"
+	got := parseFlagUsages(help)
+	want := []flagSpec{
+		{long: "filename", short: "f", value: true, usage: "file, directory or - (stdin) to read; repeatable"},
+		{long: "recursive", short: "R", usage: "read directories recursively"},
+		{long: "engine", value: true, values: []string{"go", "rego"}, usage: `rule engine: go or rego (default "go")`},
+		{long: "help", short: "h", usage: "show the command's help"},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got  %+v\nwant %+v", got, want)
+	}
+}
+
+// completeBash sources the bash script and returns what it completes for
+// the command line words (the last word is the one being completed).
+func completeBash(t *testing.T, script string, words ...string) []string {
+	t.Helper()
+	quoted := make([]string, len(words))
+	for i, w := range words {
+		quoted[i] = "'" + w + "'"
+	}
+	prog := script + "\nCOMP_WORDS=(" + strings.Join(quoted, " ") + ")\nCOMP_CWORD=" +
+		strconv.Itoa(len(words)-1) + "\n_nativize\nprintf '%s\\n' \"${COMPREPLY[@]}\"\n"
+	out, err := exec.Command("bash", "--norc", "--noprofile", "-c", prog).CombinedOutput()
+	if err != nil {
+		t.Fatalf("bash: %v\n%s", err, out)
+	}
+	return strings.Fields(string(out))
+}
+
+func TestCompletionBash(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("bash is not installed")
+	}
+	code, script, stderr := runMain(t, "", "completion", "bash")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	path := filepath.Join(t.TempDir(), "nativize.bash")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("bash", "-n", path).CombinedOutput(); err != nil {
+		t.Fatalf("bash -n: %v\n%s", err, out)
+	}
+	var all []string
+	for n := range commands {
+		all = append(all, n)
+	}
+	cases := []struct {
+		name  string
+		words []string
+		want  []string
+	}{
+		{"subcommands", []string{"nativize", ""}, sortedCopy(all)},
+		{"subcommand prefix", []string{"nativize", "m"}, []string{"mutate"}},
+		{"flags of check", []string{"nativize", "check", "--fa"}, []string{"--fail-on"}},
+		{"flag after a value", []string{"nativize", "check", "-f", "x.yaml", "--rec"}, []string{"--recursive"}},
+		{"enumerated values", []string{"nativize", "check", "-o", "s"}, []string{"sarif"}},
+		{"values of --fail-on", []string{"nativize", "check", "--fail-on", ""}, []string{"error", "warning", "never"}},
+		{"free values are left to bash", []string{"nativize", "check", "--kube-version", ""}, nil},
+		{"krm flags", []string{"nativize", "krm", "--"}, []string{"--config", "--fail-on", "--kube-version", "--help"}},
+		{"shells", []string{"nativize", "completion", ""}, []string{"bash", "fish", "zsh"}},
+		{"kubectl plugin name", []string{"kubectl-nativize", "ch"}, []string{"check"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := completeBash(t, script, c.words...)
+			if strings.Join(got, " ") != strings.Join(c.want, " ") {
+				t.Errorf("completing %q = %q, want %q", c.words, got, c.want)
+			}
+		})
+	}
+	if !strings.Contains(script, "complete -o default -o bashdefault -F _nativize nativize kubectl-nativize") {
+		t.Errorf("script does not register nativize and kubectl-nativize")
+	}
+}
+
+func sortedCopy(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// TestCompletionSyntax parses the zsh and fish scripts with their shells
+// where those are installed, and checks each names every command.
+func TestCompletionSyntax(t *testing.T) {
+	for _, tt := range []struct {
+		shell string
+		check []string // the shell's no-execute syntax check
+	}{
+		{"bash", []string{"bash", "-n"}},
+		{"zsh", []string{"zsh", "-n"}},
+		{"fish", []string{"fish", "--no-execute"}},
+	} {
+		t.Run(tt.shell, func(t *testing.T) {
+			code, script, stderr := runMain(t, "", "completion", tt.shell)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, stderr)
+			}
+			for n := range commands {
+				if !strings.Contains(script, n) {
+					t.Errorf("script does not mention command %q", n)
+				}
+			}
+			if _, err := exec.LookPath(tt.check[0]); err != nil {
+				t.Skipf("%s is not installed; syntax not checked", tt.check[0])
+			}
+			path := filepath.Join(t.TempDir(), "script")
+			if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if out, err := exec.Command(tt.check[0], append(tt.check[1:], path)...).CombinedOutput(); err != nil {
+				t.Fatalf("%s: %v\n%s", strings.Join(tt.check, " "), err, out)
+			}
+		})
+	}
+}
+
+func TestCompletionUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"powershell"}, {"bash", "zsh"}} {
+		if code, _, stderr := runMain(t, "", append([]string{"completion"}, args...)...); code != 2 || !strings.Contains(stderr, "want one shell") {
+			t.Errorf("completion %q: exit %d, stderr %q; want 2 and a usage message", args, code, stderr)
+		}
+	}
+}
+
+// TestCompletionFish asks fish itself what the script completes.
+func TestCompletionFish(t *testing.T) {
+	if _, err := exec.LookPath("fish"); err != nil {
+		t.Skip("fish is not installed")
+	}
+	_, script, _ := runMain(t, "", "completion", "fish")
+	path := filepath.Join(t.TempDir(), "nativize.fish")
+	if err := os.WriteFile(path, []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		line string
+		want []string
+	}{
+		{"nativize ch", []string{"check"}},
+		{"nativize check --fa", []string{"--fail-on"}},
+		{"nativize check -o s", []string{"sarif"}},
+		{"kubectl-nativize completion ", []string{"bash", "fish", "zsh"}},
+	} {
+		out, err := exec.Command("fish", "--no-config", "-c", "source "+path+"; complete -C "+fishQuote(c.line)).CombinedOutput()
+		if err != nil {
+			t.Fatalf("fish: %v\n%s", err, out)
+		}
+		var got []string
+		for _, l := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			if l != "" {
+				got = append(got, strings.SplitN(l, "\t", 2)[0])
+			}
+		}
+		if strings.Join(got, " ") != strings.Join(c.want, " ") {
+			t.Errorf("fish completes %q to %q, want %q", c.line, got, c.want)
+		}
+	}
+}
