@@ -34,3 +34,7 @@ lint:
 
 clean:
 	rm -rf $(BIN)
+
+## bench: side-by-side benchmark against conftest, gator and opa (tests/bench/RESULTS.md).
+bench:
+	tests/bench/bench.sh

@@ -174,10 +174,10 @@ func linkerdWorkload(r *rand.Rand, i int) map[string]any {
 		"name": "linkerd-proxy", "image": "cr.l5d.io/linkerd/proxy:stable-2.14.10",
 		"env": env("LINKERD2_PROXY_LOG", "warn,linkerd=info", "LINKERD2_PROXY_DESTINATION_SVC_ADDR", "linkerd-dst-headless.linkerd.svc.cluster.local.:8086",
 			"LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "0.0.0.0:4191", "LINKERD2_PROXY_OUTBOUND_LISTEN_ADDR", "127.0.0.1:4140", "LINKERD2_PROXY_INBOUND_LISTEN_ADDR", "0.0.0.0:4143"),
-		"ports":          []any{map[string]any{"containerPort": 4143, "name": "linkerd-proxy"}, map[string]any{"containerPort": 4191, "name": "linkerd-admin"}},
-		"lifecycle":      map[string]any{"postStart": map[string]any{"exec": map[string]any{"command": []any{"/usr/lib/linkerd/linkerd-await", "--timeout=2m", "--port=4191"}}}},
-		"livenessProbe":  map[string]any{"httpGet": map[string]any{"path": "/live", "port": 4191}, "initialDelaySeconds": 10},
-		"readinessProbe": map[string]any{"httpGet": map[string]any{"path": "/ready", "port": 4191}, "initialDelaySeconds": 2},
+		"ports":           []any{map[string]any{"containerPort": 4143, "name": "linkerd-proxy"}, map[string]any{"containerPort": 4191, "name": "linkerd-admin"}},
+		"lifecycle":       map[string]any{"postStart": map[string]any{"exec": map[string]any{"command": []any{"/usr/lib/linkerd/linkerd-await", "--timeout=2m", "--port=4191"}}}},
+		"livenessProbe":   map[string]any{"httpGet": map[string]any{"path": "/live", "port": 4191}, "initialDelaySeconds": 10},
+		"readinessProbe":  map[string]any{"httpGet": map[string]any{"path": "/ready", "port": 4191}, "initialDelaySeconds": 2},
 		"securityContext": map[string]any{"allowPrivilegeEscalation": false, "readOnlyRootFilesystem": true, "runAsNonRoot": true, "runAsUser": 2102},
 	}
 	init := map[string]any{"name": "linkerd-init", "image": "cr.l5d.io/linkerd/proxy-init:v2.2.3", "args": []any{"--incoming-proxy-port", "4143", "--outgoing-proxy-port", "4140", "--proxy-uid", "2102"}}
