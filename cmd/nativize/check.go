@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"github.com/spf13/pflag"
 
@@ -15,6 +13,7 @@ import (
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
+	"github.com/nativize/nativize/pkg/stream"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -105,6 +104,7 @@ func runCheck(args []string, s streams) int {
 	fs.Lookup("kube-version").Usage = "target Kubernetes version (NS004, NS006; below 1.28 no fix is offered)"
 	fs.StringVarP(&p.output, "output", "o", "table", "report format: "+strings.Join(checkreport.Formats(), ", "))
 	fs.StringVar(&p.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or never")
+	_ = fs.MarkHidden("validate-all") // check always decodes every document
 	fs.StringVar(&p.library, "library", "", "Gatekeeper library directory for --engine gatekeeper (default: the embedded library/)")
 	if code := parseFlags(fs, args, s, checkUsage); code >= 0 {
 		return code
@@ -167,44 +167,58 @@ func (p *checkParams) engine() (checkEngine, error) {
 	return goEngine{c}, nil
 }
 
-// checkInputs checks every document, several at a time, and writes the
-// report in input order.
+// checkInputs checks the documents on every core (--workers), reading one
+// at a time, and writes the report in input order.
 func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s streams) int {
-	var docs []document.Doc
-	readErr := document.Each(p.in.files, p.in.recursive, s.In, func(d document.Doc) error {
-		docs = append(docs, d)
-		return nil
-	})
-	checked := checkAll(eng, p.cat, docs)
+	st, err := document.Open(p.in.files, p.in.recursive, s.In)
+	if err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
+		out.Flush()
+		return 2
+	}
+	defer st.Close()
 	inputErr := false
 	failed := false
 	threshold := failOn[p.failOn]
-	for i := range docs {
-		d := &docs[i]
-		switch {
-		case d.Err != nil:
-			fmt.Fprintln(s.Err, d.Err)
-			inputErr = true
-			continue
-		case checked[i].err != nil:
-			fmt.Fprintf(s.Err, "%s: %v\n", d.Where(), checked[i].err)
-			inputErr = true
-			continue
+	work := func(d document.Doc) checkedDoc {
+		d.Parse()
+		c := checkedDoc{doc: d}
+		if d.Err != nil || d.Object == nil {
+			return c
 		}
-		for _, r := range checked[i].results {
+		findings, err := eng.Check(d.Object)
+		if err != nil {
+			c.err = err
+			return c
+		}
+		c.results = results(&c.doc, findings, validate.Targets(d.Object, p.cat))
+		return c
+	}
+	emit := func(c checkedDoc) error {
+		switch {
+		case c.doc.Err != nil:
+			fmt.Fprintln(s.Err, c.doc.Err)
+			inputErr = true
+			return nil
+		case c.err != nil:
+			fmt.Fprintf(s.Err, "%s: %v\n", c.doc.Where(), c.err)
+			inputErr = true
+			return nil
+		}
+		for _, r := range c.results {
 			for _, f := range r.Findings {
 				if threshold != "" && f.Severity.AtLeast(threshold) {
 					failed = true
 				}
 			}
 			if err := out.Write(r); err != nil {
-				fmt.Fprintf(s.Err, "nativize check: %v\n", err)
-				return 2
+				return err
 			}
 		}
+		return nil
 	}
-	if readErr != nil {
-		fmt.Fprintf(s.Err, "nativize check: %v\n", readErr)
+	if err := stream.Ordered(p.in.workers, st.Next, work, emit); err != nil {
+		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
 		inputErr = true
 	}
 	if err := out.Flush(); err != nil {
@@ -220,39 +234,11 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 	return 0
 }
 
-// checkedDoc is the outcome of checking one document.
+// checkedDoc is one document with the outcome of checking it.
 type checkedDoc struct {
+	doc     document.Doc
 	results []checkreport.Result
 	err     error
-}
-
-// checkAll checks the documents on every CPU; result i belongs to docs[i].
-func checkAll(eng checkEngine, cat *catalog.Catalog, docs []document.Doc) []checkedDoc {
-	out := make([]checkedDoc, len(docs))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), max(len(docs), 1)) {
-		wg.Go(func() {
-			for i := range next {
-				d := &docs[i]
-				if d.Err != nil || d.Object == nil {
-					continue
-				}
-				findings, err := eng.Check(d.Object)
-				if err != nil {
-					out[i].err = err
-					continue
-				}
-				out[i].results = results(d, findings, validate.Targets(d.Object, cat))
-			}
-		})
-	}
-	for i := range docs {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	return out
 }
 
 // results groups a document's findings by workload, in document order, and
