@@ -3,7 +3,9 @@ package provider
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
 
@@ -69,6 +71,17 @@ func (s *Server) ExternalData(ctx context.Context, keys []string) externaldata.R
 		resp.Items = append(resp.Items, s.item(key))
 	}
 	return resp
+}
+
+// inProcessMetrics are the metrics of Items' servers, never served.
+var inProcessMetrics = sync.OnceValue(newMetrics)
+
+// Items answers external data keys in process, without a server: the items
+// /externaldata sends for the same keys, in order. `nativize check --engine
+// gatekeeper` answers templates that call external_data with it.
+func Items(m Mutator, c Checker, keys []string) []externaldata.Item {
+	s := &Server{opts: Options{Mutator: m, Checker: c}, log: slog.New(slog.DiscardHandler), metrics: inProcessMetrics()}
+	return s.ExternalData(context.Background(), keys).Items
 }
 
 // item answers one key.

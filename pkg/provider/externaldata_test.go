@@ -154,3 +154,17 @@ func TestExternalDataInProcess(t *testing.T) {
 		t.Fatalf("in-process %s\nhttps %s", direct, overHTTPS)
 	}
 }
+
+// TestItems: the in-process entry point answers like the endpoint.
+func TestItems(t *testing.T) {
+	ts := startServer(t, nil)
+	keys := []string{string(istioPod(t, "Job")), "[]", plainPod}
+	items := Items(ts.opts.Mutator, ts.opts.Checker, keys)
+	want := ts.ExternalData(context.Background(), keys).Items
+	if g, w := mustJSON(t, items), mustJSON(t, want); string(g) != string(w) {
+		t.Fatalf("Items %s\nwant %s", g, w)
+	}
+	if len(items) != 3 || items[0].Value == nil || items[1].Error == "" || items[2].Value == nil {
+		t.Fatalf("items %+v", items)
+	}
+}
