@@ -3,6 +3,7 @@ package regoengine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -214,6 +215,49 @@ func TestResultRule(t *testing.T) {
 			if g, r := canon(t, out), canon(t, Normalize(rs[0].Expressions[0].Value)); g != r {
 				t.Errorf("%s: result rule differs\n engine: %s\n rule:   %s", d.Where(), g, r)
 			}
+		}
+	}
+}
+
+// TestConcurrent shares one Engine between goroutines, as the CLI's worker
+// pool and the provider do (run with -race).
+func TestConcurrent(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := stream(40)
+	want := make([]string, len(docs))
+	for i, d := range docs {
+		out, _, err := e.Mutate(context.Background(), d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = canon(t, out)
+	}
+	errs := make(chan error, 4)
+	for w := range 4 {
+		go func() {
+			for i := range docs {
+				j := (i + w*7) % len(docs)
+				out, _, err := e.Mutate(context.Background(), docs[j])
+				if err == nil && canon(t, out) != want[j] {
+					err = fmt.Errorf("doc %d differs under concurrency", j)
+				}
+				if err == nil {
+					_, err = e.Check(context.Background(), docs[j])
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
 		}
 	}
 }
