@@ -21,6 +21,9 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
+	"sigs.k8s.io/yaml"
 )
 
 func TestServeFlags(t *testing.T) {
@@ -195,4 +198,40 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// TestServeDeploymentArgs: the arguments library/provider's Deployment
+// passes are flags `nativize serve` accepts.
+func TestServeDeploymentArgs(t *testing.T) {
+	raw, err := os.ReadFile("../../library/provider/deployment.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dep struct {
+		Spec struct {
+			Template struct {
+				Spec struct {
+					Containers []struct {
+						Args []string `json:"args"`
+					} `json:"containers"`
+				} `json:"spec"`
+			} `json:"template"`
+		} `json:"spec"`
+	}
+	if err := yaml.Unmarshal(raw, &dep); err != nil {
+		t.Fatal(err)
+	}
+	args := dep.Spec.Template.Spec.Containers[0].Args
+	if len(args) == 0 || args[0] != "serve" {
+		t.Fatalf("args %q, want serve first", args)
+	}
+	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
+	var p serveParams
+	p.register(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		t.Fatalf("deployment args %q: %v", args, err)
+	}
+	if p.opts.CertFile == "" || p.opts.KeyFile == "" || fs.NArg() != 0 {
+		t.Fatalf("deployment args %q leave cert %q key %q, stray %q", args, p.opts.CertFile, p.opts.KeyFile, fs.Args())
+	}
 }
