@@ -20,13 +20,23 @@ $(HELM):
 kubectl-plugin: build
 	ln -sf nativize $(KUBECTL_NATIVIZE)
 
-## integration-tools: kustomize (required) and helm (the helm test skips, saying so, if it cannot be installed).
+# Debian packages the tests drive: the pre-commit hook runs under real
+# pre-commit, and the zsh and fish completion scripts under those shells.
+APT_INTEGRATION_PACKAGES := pre-commit zsh fish
+
+## integration-tools: kustomize (required); helm and the Debian packages are
+## tried, and the tests that need them skip, saying so, if they cannot be installed.
 integration-tools: $(KUSTOMIZE)
 	@$(MAKE) --no-print-directory $(HELM) || echo "warning: helm $(HELM_VERSION) could not be installed; the helm post-renderer test will skip"
+	@command -v pre-commit >/dev/null && command -v zsh >/dev/null && command -v fish >/dev/null || \
+		apt-get install -y -q $(APT_INTEGRATION_PACKAGES) >/dev/null 2>&1 || \
+		{ apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(APT_INTEGRATION_PACKAGES) >/dev/null 2>&1; } || \
+		echo "warning: could not apt-get install $(APT_INTEGRATION_PACKAGES); the tests that need them will skip"
 
 ## test-integrations: nativize inside kustomize, helm, kubectl, pre-commit and the GitHub Action; docs snippets.
 test-integrations: build kubectl-plugin integration-tools
 	cd tests/integration && NATIVIZE=$(NATIVIZE) KUBECTL_NATIVIZE=$(KUBECTL_NATIVIZE) \
 		KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) $(GO) test -count=1 ./...
+	$(GO) test -count=1 -run 'Completion' ./cmd/nativize   # again, now that zsh and fish are installed
 
 TEST_TARGETS += test-integrations
