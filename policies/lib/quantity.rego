@@ -41,7 +41,7 @@ else := _parse(format_int(v, 10)) if {
 
 else := 0
 
-_parse(s) := _ceil_div(digits * scale, pow10(count(frac))) if {
+_parse(s) := ceil_shift(digits * scale, count(frac)) if {
 	[m] := regex.find_all_string_submatch_n(_pattern, s, 1)
 	parts := split(m[1], ".")
 	frac := _frac(parts)
@@ -57,10 +57,19 @@ _suffix_scale(s) := _scale[s]
 
 _suffix_scale(s) := 1000 * pow10(to_number(substring(s, 1, -1))) if regex.match(`^[eE]`, s)
 
-_ceil_div(n, d) := (n - r) / d if {
-	r := n % d
-	r == 0
-} else := ((n - (n % d)) / d) + 1
+# ceil_shift returns ceil(n / 10^k) for a non-negative integer n, on its
+# decimal digits: OPA's division is not exact beyond about 19 digits.
+ceil_shift(n, k) := q + _carry(r) if {
+	s := format_int(n, 10)
+	count(s) > k
+	q := to_number(substring(s, 0, count(s) - k))
+	r := substring(s, count(s) - k, k)
+} else := _carry(format_int(n, 10))
+
+# _carry is 1 when a string of digits is not all zeros.
+_carry(digits) := 1 if regex.match(`[1-9]`, digits)
+
+else := 0
 
 # request is a container's request for resource r in milli-units: requests,
 # else limits, else 0.
@@ -96,7 +105,7 @@ _binary := [["Ti", 1099511627776], ["Gi", 1073741824], ["Mi", 1048576], ["Ki", 1
 # integer (rounded up) with the largest binary suffix that divides it.
 format(r, m) := sprintf("%sm", [format_int(m, 10)]) if r == "cpu"
 
-else := _format_int(_ceil_div(m, 1000))
+else := _format_int(ceil_shift(m, 3))
 
 _format_int(0) := "0"
 

@@ -50,3 +50,12 @@ test_format if {
 		quantity.format(c[0], c[1]) == c[2]
 	}
 }
+
+test_exact_beyond_int64 if {
+	quantity.milli("32408.7719Gi") == 34798653853505946
+	quantity.milli("8464Ti") == 9306266417496064000
+	quantity.ceil_shift(0, 3) == 0
+	quantity.ceil_shift(1, 3) == 1
+	quantity.ceil_shift(1000, 3) == 1
+	quantity.ceil_shift(1001, 3) == 2
+}
