@@ -104,3 +104,21 @@ func FuzzSplit(f *testing.F) {
 		}
 	})
 }
+
+func TestUsesCompactSeq(t *testing.T) {
+	cases := []struct {
+		src  string
+		want bool
+	}{
+		{"spec:\n  containers:\n  - name: a\n", true},
+		{"spec:\n  containers:\n    - name: a\n", false},
+		{"a: 1\nb:\n# comment\n- x\n", true},
+		{"metadata: {name: x}\nitems: []\n", false},
+		{"args:\n  - a\nlist:\n- b\n", false},
+	}
+	for _, tc := range cases {
+		if got := usesCompactSeq([]byte(tc.src)); got != tc.want {
+			t.Errorf("usesCompactSeq(%q) = %v, want %v", tc.src, got, tc.want)
+		}
+	}
+}

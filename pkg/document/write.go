@@ -2,19 +2,35 @@ package document
 
 import (
 	"bytes"
-	"regexp"
 
 	yaml "go.yaml.in/yaml/v3"
 )
 
-// compactSeq matches a block sequence item at the same indentation as the
-// mapping key that holds it ("containers:\n- name: x"), kubectl's style.
-var compactSeq = regexp.MustCompile(`(?m)^( *)[^ #\n-][^\n]*:\n( *#[^\n]*\n)*( *)- `)
-
-// usesCompactSeq reports whether raw writes sequences unindented under their key.
+// usesCompactSeq reports whether raw writes block sequences unindented
+// under their key ("containers:\n- name: x", kubectl's style). The first
+// sequence under a key decides.
 func usesCompactSeq(raw []byte) bool {
-	for _, m := range compactSeq.FindAllSubmatch(raw, 8) {
-		return len(m[1]) == len(m[3])
+	keyIndent := -1
+	for len(raw) > 0 {
+		i := bytes.IndexByte(raw, '\n')
+		line := raw
+		if i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		trimmed := bytes.TrimLeft(line, " ")
+		indent := len(line) - len(trimmed)
+		switch {
+		case len(trimmed) == 0 || trimmed[0] == '#':
+			continue
+		case keyIndent >= 0 && trimmed[0] == '-' && (len(trimmed) == 1 || trimmed[1] == ' '):
+			return indent == keyIndent
+		case bytes.HasSuffix(bytes.TrimRight(trimmed, " \r"), []byte(":")):
+			keyIndent = indent // a key whose value is on the next lines
+		default:
+			keyIndent = -1
+		}
 	}
 	return false
 }
