@@ -73,8 +73,8 @@ func (r regoChecker) Check(obj map[string]any) ([]validate.Finding, error) {
 }
 
 // newGatekeeperChecker builds the Gatekeeper engine (library/ ConstraintTemplates
-// through frameworks/constraint); library "" means the embedded library. The
-// file that links pkg/validate/gatekeeper replaces it.
+// through frameworks/constraint); library "" means the embedded library.
+// TODO: link pkg/gatekeeper once its engine is committed.
 var newGatekeeperChecker = func(cat *catalog.Catalog, kubeVersion, library string) (checkEngine, error) {
 	return nil, fmt.Errorf("--engine gatekeeper: %w", errEngineUnavailable)
 }
@@ -186,12 +186,16 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 		if d.Err != nil || d.Object == nil {
 			return c
 		}
+		targets := validate.Targets(d.Object, p.cat)
+		if len(targets) == 0 {
+			return c // no pod spec: nothing any engine checks
+		}
 		findings, err := eng.Check(d.Object)
 		if err != nil {
 			c.err = err
 			return c
 		}
-		c.results = results(&c.doc, findings, validate.Targets(d.Object, p.cat))
+		c.results = results(&c.doc, findings, targets)
 		return c
 	}
 	emit := func(c checkedDoc) error {
