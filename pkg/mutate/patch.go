@@ -28,12 +28,15 @@ func (o PatchOp) MarshalJSON() ([]byte, error) {
 	}{o.Op, o.Path, o.Value})
 }
 
+// pointerEscaper escapes a JSON pointer segment (RFC 6901).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 // Pointer builds a JSON pointer from path segments.
 func Pointer(path ...string) string {
 	var b strings.Builder
 	for _, p := range path {
 		b.WriteByte('/')
-		b.WriteString(strings.NewReplacer("~", "~0", "/", "~1").Replace(p))
+		b.WriteString(pointerEscaper.Replace(p))
 	}
 	return b.String()
 }
