@@ -26,7 +26,10 @@ type Result struct {
 
 // Summary counts checked objects and findings by severity.
 type Summary struct {
-	Objects  int `json:"objects"`
+	// Objects is the number of workloads checked.
+	Objects int `json:"objects"`
+	// Errors, Warnings and Infos count findings by severity (infos are
+	// shown by the table only; the JSON summary has objects, errors, warnings).
 	Errors   int `json:"errors"`
 	Warnings int `json:"warnings"`
 	Infos    int `json:"-"`
