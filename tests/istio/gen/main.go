@@ -7,8 +7,9 @@
 //
 //	cd tests/istio && go run gen/main.go
 //
-// It writes testdata/<profile>/{config.yaml,values.json,mesh.yaml} for the
-// default install and for the Istio CNI install (istio-validation init container).
+// It writes testdata/<profile>/{config.yaml,values.json,mesh.yaml} for each install
+// below. Its dependencies (operator/pkg/render, Helm) are not needed by the test;
+// if go.sum lacks them, run `go get istio.io/istio/operator/pkg/render` first.
 package main
 
 import (
@@ -19,23 +20,61 @@ import (
 	"istio.io/istio/operator/pkg/render"
 )
 
-// profiles maps a testdata directory to the --set flags of `istioctl manifest generate`.
-var profiles = map[string][]string{
-	"default": {"profile=default"},
-	"cni":     {"profile=default", "components.cni.enabled=true"},
+// install is one `istioctl manifest generate` invocation: --set flags and an
+// optional IstioOperator overlay (-f).
+type install struct {
+	set     []string
+	overlay string
+}
+
+// installs maps a testdata directory to its install.
+var installs = map[string]install{
+	// The default profile: istio-init sets up iptables.
+	"default": {set: []string{"profile=default"}},
+	// Istio CNI: istio-validation checks the CNI plugin's rules instead.
+	"cni": {set: []string{"profile=default", "components.cni.enabled=true"}},
+	// Mesh-wide holdApplicationUntilProxyStarts.
+	"hold": {set: []string{"profile=default", "meshConfig.defaultConfig.holdApplicationUntilProxyStarts=true"}},
+	// A custom proxy lifecycle for every injected pod (values.global.proxy.lifecycle).
+	"lifecycle": {set: []string{"profile=default"}, overlay: `apiVersion: install.istio.io/v1alpha1
+kind: IstioOperator
+spec:
+  values:
+    global:
+      proxy:
+        lifecycle:
+          preStop:
+            exec:
+              command: ["sh", "-c", "sleep 5"]
+`},
 }
 
 func main() {
-	for dir, flags := range profiles {
-		if err := generate(filepath.Join("testdata", dir), flags); err != nil {
+	for dir, in := range installs {
+		if err := generate(filepath.Join("testdata", dir), in); err != nil {
 			fmt.Fprintf(os.Stderr, "%s: %v\n", dir, err)
 			os.Exit(1)
 		}
 	}
 }
 
-func generate(dir string, flags []string) error {
-	sets, _, err := render.GenerateManifest(nil, flags, false, nil, nil)
+func generate(dir string, in install) error {
+	var overlays []string
+	if in.overlay != "" {
+		f, err := os.CreateTemp("", "iop-*.yaml")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		if _, err := f.WriteString(in.overlay); err != nil {
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+		overlays = []string{f.Name()}
+	}
+	sets, _, err := render.GenerateManifest(overlays, in.set, false, nil, nil)
 	if err != nil {
 		return err
 	}
