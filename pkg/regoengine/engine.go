@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -45,7 +46,8 @@ type Engine struct {
 	refused error
 }
 
-// New compiles the policies and prepares the mutate and check queries.
+// New prepares the mutate, plan and check queries (the policies are compiled
+// once per process).
 func New(opts Options) (*Engine, error) {
 	e := &Engine{}
 	params := map[string]any{}
@@ -72,13 +74,9 @@ func New(opts Options) (*Engine, error) {
 	}
 	e.parameters = pv
 
-	modules, err := Modules()
+	compiler, err := compiled()
 	if err != nil {
 		return nil, err
-	}
-	compiler, err := ast.CompileModulesWithOpt(modules, ast.CompileOpts{ParserOptions: ast.ParserOptions{RegoVersion: ast.RegoV1}})
-	if err != nil {
-		return nil, fmt.Errorf("compile policies: %w", err)
 	}
 	ctx := context.Background()
 	e.mutateQuery, err = rego.New(rego.Query("patch := data.nativize.mutate.patch"), rego.Compiler(compiler)).PrepareForEval(ctx)
@@ -95,6 +93,20 @@ func New(opts Options) (*Engine, error) {
 	}
 	return e, nil
 }
+
+// compiled compiles the embedded policies once per process; the compiler is
+// read-only afterwards and shared by every Engine's prepared queries.
+var compiled = sync.OnceValues(func() (*ast.Compiler, error) {
+	modules, err := Modules()
+	if err != nil {
+		return nil, err
+	}
+	c, err := ast.CompileModulesWithOpt(modules, ast.CompileOpts{ParserOptions: ast.ParserOptions{RegoVersion: ast.RegoV1}})
+	if err != nil {
+		return nil, fmt.Errorf("compile policies: %w", err)
+	}
+	return c, nil
+})
 
 // Modules returns the embedded policy sources (tests excluded), keyed by file name.
 func Modules() (map[string]string, error) {

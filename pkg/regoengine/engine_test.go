@@ -238,6 +238,14 @@ func TestConcurrent(t *testing.T) {
 	errs := make(chan error, 4)
 	for w := range 4 {
 		go func() {
+			e := e
+			if w%2 == 1 { // engines prepared concurrently share the compiled policies
+				var err error
+				if e, err = New(Options{}); err != nil {
+					errs <- err
+					return
+				}
+			}
 			for i := range docs {
 				j := (i + w*7) % len(docs)
 				out, _, err := e.Mutate(context.Background(), docs[j])
