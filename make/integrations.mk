@@ -40,3 +40,8 @@ test-integrations: build kubectl-plugin integration-tools
 	$(GO) test -count=1 -run 'Completion' ./cmd/nativize   # again, now that zsh and fish are installed
 
 TEST_TARGETS += test-integrations
+
+.PHONY: update-docs
+## update-docs: rewrite the command outputs in docs/INTEGRATIONS.md and docs/MIGRATING.md; review the diff.
+update-docs: build kubectl-plugin integration-tools
+	cd tests/integration && NATIVIZE=$(NATIVIZE) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) $(GO) test -count=1 -run TestDocs ./... -update
