@@ -267,10 +267,16 @@ func create(raw []byte, info kindInfo, where string) Outcome {
 		namespace = DefaultNamespace
 	}
 	ctx := genericapirequest.WithNamespace(context.Background(), namespace)
+	apiPrefix := "apis"
+	if gvk.Group == "" {
+		apiPrefix = "api"
+	}
+	// Declarative validation reads the group and version it validates
+	// against from the request, as the API server's handler chain sets it.
 	ctx = genericapirequest.WithRequestInfo(ctx, &genericapirequest.RequestInfo{
 		IsResourceRequest: true,
 		Verb:              "create",
-		APIPrefix:         "apis",
+		APIPrefix:         apiPrefix,
 		APIGroup:          gvk.Group,
 		APIVersion:        gvk.Version,
 		Namespace:         namespace,
@@ -315,9 +321,9 @@ func create(raw []byte, info kindInfo, where string) Outcome {
 }
 
 // admitServiceAccount applies what the ServiceAccount admission plugin does
-// to a Pod on create and validation needs: name the "default" service
-// account when the Pod names none, keeping the deprecated serviceAccount
-// alias in step. The plugin also mounts the service account token volume and
+// to a Pod on create and its own validation step then requires ("no service
+// account specified for pod"): name the "default" service account when the
+// Pod names none, keeping the deprecated serviceAccount alias in step. The plugin also mounts the service account token volume and
 // copies the account's imagePullSecrets; both need the ServiceAccount object
 // from a cluster, only add fields, and nothing in the validation of
 // containers, init containers or restart policies depends on them, so they

@@ -56,9 +56,11 @@ func splitDocuments(name string, data []byte) ([]document, error) {
 	}
 }
 
-// knownIssues maps a golden document (file#index) to a problem it is known
-// to have, with the reason, until its owner fixes it. The document must still
-// show that problem: once it is fixed the test fails until the entry goes.
+// knownIssues maps a document (file#index) that this suite does not own to a
+// problem it is known to have, with the reason, until its owner fixes it. Only
+// an outcome showing that very problem is excused; any other still fails. A
+// fix does not fail the test (the fixer may not own this file): it is logged
+// so the entry can go.
 var knownIssues = map[string]struct{ problem, reason string }{
 	"opt-outs.out.yaml#2": {
 		problem: "cannot unmarshal bool into Go struct field LabelSelector.spec.selector.matchLabels",
@@ -113,7 +115,7 @@ func checkDocuments(t *testing.T, ds []document) (docs, objects int) {
 				}
 			}
 			if isKnown && !seen {
-				t.Errorf("known issue %q no longer shows: remove it from knownIssues", known.problem)
+				t.Logf("known issue %q no longer shows: its knownIssues entry can go", known.problem)
 			}
 		})
 	}
