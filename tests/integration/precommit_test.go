@@ -106,3 +106,45 @@ func TestPreCommitHook(t *testing.T) {
 		})
 	}
 }
+
+// TestPreCommitGolangHook installs the nativize-check hook the way users get
+// it — pre-commit clones this repository (a clone of HEAD here) and builds it
+// with `go install ./...` — and runs it on a classic Job.
+func TestPreCommitGolangHook(t *testing.T) {
+	preCommit, err := exec.LookPath("pre-commit")
+	if err != nil {
+		t.Skip("pre-commit is not installed (make test-integrations installs Debian's pre-commit)")
+	}
+	gomodcache, err := exec.Command("go", "env", "GOMODCACHE").Output()
+	if err != nil {
+		t.Skipf("go is not installed: %v", err)
+	}
+	clone := filepath.Join(t.TempDir(), "nativize")
+	if r := run(t, root, nil, "git", "clone", "-q", root, clone); r.code != 0 {
+		t.Fatalf("git clone: %s", r.stderr)
+	}
+	work := t.TempDir()
+	classic, err := os.ReadFile(filepath.Join(root, "examples", "kustomize", "job-migrate.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(work, "job.yaml"), classic, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"PRE_COMMIT_HOME=" + t.TempDir(),
+		// pre-commit points GOPATH at its own environment; reuse the module
+		// cache instead of downloading every module again.
+		"GOMODCACHE=" + strings.TrimSpace(string(gomodcache)),
+		"GIT_CONFIG_GLOBAL=/dev/null",
+	}
+	for _, g := range [][]string{{"init", "-q"}, {"add", "-A"}} {
+		if r := run(t, work, env, "git", g...); r.code != 0 {
+			t.Fatalf("git %v: %s", g, r.stderr)
+		}
+	}
+	r := run(t, work, env, preCommit, "try-repo", clone, "nativize-check", "--all-files", "--color=never")
+	if r.code != 1 || !strings.Contains(r.stdout, `NS001  Job/migrate istio-proxy`) || !strings.Contains(r.stdout, "Failed") {
+		t.Fatalf("pre-commit try-repo: exit %d, want 1 with the NS001 finding\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
