@@ -17,6 +17,7 @@ import (
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/regoengine"
 	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/stream"
 )
@@ -77,9 +78,9 @@ func (f *inputFlags) mutator(s streams) (rewrite.Engine, error) {
 	return nil, fmt.Errorf("unknown --engine %q (want go or rego)", f.engine)
 }
 
-// newRegoMutator is replaced when the Rego engine is linked in.
-var newRegoMutator = func(*catalog.Catalog, string) (rewrite.Engine, error) {
-	return nil, errors.New("--engine rego is not available in this build")
+// newRegoMutator builds the Rego engine (the embedded policies, compiled once).
+func newRegoMutator(c *catalog.Catalog, kubeVersion string) (rewrite.Engine, error) {
+	return regoengine.New(regoengine.Options{Catalog: c, KubeVersion: kubeVersion})
 }
 
 // parseFlags parses args; it returns exit code -1 to go on.

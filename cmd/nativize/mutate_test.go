@@ -179,3 +179,23 @@ func TestDiff(t *testing.T) {
 		t.Errorf("diff of bad file: exit %d, %s", code, errs)
 	}
 }
+
+// TestMutateEnginesAgree holds `mutate --engine rego` to the Go engine's
+// bytes on every golden input and the shipped example.
+func TestMutateEnginesAgree(t *testing.T) {
+	files, _ := filepath.Glob("../../pkg/mutate/testdata/golden/*.in.yaml")
+	files = append(files, "../../examples/istio-sleep.yaml")
+	if len(files) < 11 {
+		t.Fatalf("found %d inputs", len(files))
+	}
+	for _, f := range files {
+		codeGo, outGo, _ := runMain(t, "", "mutate", "-f", f)
+		codeRego, outRego, errRego := runMain(t, "", "mutate", "--engine", "rego", "-f", f)
+		if codeGo != 0 || codeRego != 0 {
+			t.Fatalf("%s: exit go %d rego %d: %s", f, codeGo, codeRego, errRego)
+		}
+		if outGo != outRego {
+			t.Errorf("%s: engines disagree\n--- go\n%s\n--- rego\n%s", f, outGo, outRego)
+		}
+	}
+}

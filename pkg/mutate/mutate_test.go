@@ -211,8 +211,10 @@ func TestIstioStatus(t *testing.T) {
 			t.Errorf("RewriteIstioStatus(%s) = %s, %v; want %s", tc.in, got, ok, tc.want)
 		}
 	}
-	if _, ok := RewriteIstioStatus("not json"); ok {
-		t.Error("invalid JSON accepted")
+	for _, bad := range []string{"not json", `{"containers":["istio-proxy"]} junk`, `{"containers":["istio-proxy"]}{}`, "null"} {
+		if _, ok := RewriteIstioStatus(bad); ok {
+			t.Errorf("invalid status %q accepted", bad)
+		}
 	}
 }
 

@@ -3,6 +3,7 @@ package mutate
 import (
 	"bytes"
 	"encoding/json"
+	"io"
 	"sort"
 	"strings"
 
@@ -215,6 +216,9 @@ func RewriteIstioStatus(raw string) (string, bool) {
 	dec.UseNumber()
 	if err := dec.Decode(&st); err != nil || st == nil {
 		return "", false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return "", false // trailing bytes after the object: not what Istio wrote
 	}
 	var containers []any
 	if list, ok := st["containers"].([]any); ok {
