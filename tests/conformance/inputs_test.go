@@ -61,17 +61,7 @@ func splitDocuments(name string, data []byte) ([]document, error) {
 // an outcome showing that very problem is excused; any other still fails. A
 // fix does not fail the test (the fixer may not own this file): it is logged
 // so the entry can go.
-var knownIssues = map[string]struct{ problem, reason string }{
-	"opt-outs.out.yaml#2": {
-		problem: "cannot unmarshal bool into Go struct field LabelSelector.spec.selector.matchLabels",
-		reason: "`app: n` is the YAML 1.1 boolean false to kubectl (sigs.k8s.io/yaml); " +
-			"the fixture must quote it (`app: \"n\"`), in the .in.yaml too",
-	},
-	"opt-outs.in.yaml (nativize mutate)#2": {
-		problem: "cannot unmarshal bool into Go struct field LabelSelector.spec.selector.matchLabels",
-		reason:  "the same fixture, written back unchanged by nativize (opt-out)",
-	},
-}
+var knownIssues = map[string]struct{ problem, reason string }{}
 
 // checkFiles runs every document of the files through the create path, one
 // subtest per document, and returns how many documents and objects it saw.
