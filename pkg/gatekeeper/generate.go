@@ -18,7 +18,7 @@ const targetName = "admission.k8s.gatekeeper.sh"
 // Generate builds the generated files of library/ from the Rego policies
 // (the policies/ tree: lib/ and validate/): per check folder the
 // ConstraintTemplate, the shipped Constraint, one Constraint per sample and
-// the gator suite. Keys are slash paths relative to library/. The example
+// the gator suite; and the mutators of mutation/ (from the catalog). Keys are slash paths relative to library/. The example
 // objects under samples/ are written by hand and not part of the result.
 func Generate(policies fs.FS) (map[string][]byte, error) {
 	libs, err := libModules(policies)
@@ -33,6 +33,15 @@ func Generate(policies fs.FS) (map[string][]byte, error) {
 		}
 		out[name] = b
 		return nil
+	}
+	muts, err := mutationFiles()
+	if err != nil {
+		return nil, err
+	}
+	for name, v := range muts {
+		if err := put(name, v); err != nil {
+			return nil, err
+		}
 	}
 	for _, c := range checks() {
 		dir := c.folder()
