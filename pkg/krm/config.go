@@ -31,7 +31,7 @@ type functionConfig struct {
 	Data        map[string]string `json:"data,omitempty"` // ConfigMap form
 }
 
-// FailOnValues are the accepted failOn settings, most strict last.
+// FailOnValues are the accepted failOn settings.
 var FailOnValues = []string{"error", "warning", "never"}
 
 // failOnSeverity maps a failOn setting to the least severity that fails ("" never).
