@@ -24,7 +24,7 @@ type genCase struct {
 }
 
 // installs are the rendered injector settings under testdata/ (see gen/main.go).
-var installs = []string{"default", "cni", "hold", "lifecycle"}
+var installs = []string{"default", "cni", "hold", "lifecycle", "statusport"}
 
 // generator builds random workloads a user would hand to `istioctl kube-inject`.
 type generator struct{ r *rand.Rand }

@@ -60,6 +60,11 @@ var knownDifferences = []knownDifference{
 			hasAny(c.Annotations, "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject")) ||
 			hasAny(c.PodLabels, "sidecar.istio.io/inject")
 	}},
+	{"F6 install-wide status port (values.global.proxy.statusPort)", func(c genCase, d difference) bool {
+		return c.Install == "statusport" &&
+			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle.preStop.exec.command") &&
+			d.want == "--debug-port=15025"
+	}},
 	{"F5 enable-core-dump order", func(c genCase, d difference) bool {
 		return slices.Contains(c.InitNames, "enable-core-dump") && d.class == "pod.spec.initContainers (names, in order)"
 	}},

@@ -35,6 +35,8 @@ var installs = map[string]install{
 	"cni": {set: []string{"profile=default", "components.cni.enabled=true"}},
 	// Mesh-wide holdApplicationUntilProxyStarts.
 	"hold": {set: []string{"profile=default", "meshConfig.defaultConfig.holdApplicationUntilProxyStarts=true"}},
+	// A non-default status port for every injected pod (values.global.proxy.statusPort).
+	"statusport": {set: []string{"profile=default", "values.global.proxy.statusPort=15025"}},
 	// A custom proxy lifecycle for every injected pod (values.global.proxy.lifecycle).
 	"lifecycle": {set: []string{"profile=default"}, overlay: `apiVersion: install.istio.io/v1alpha1
 kind: IstioOperator
