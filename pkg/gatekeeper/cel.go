@@ -1,5 +1,66 @@
 package gatekeeper
 
-// ns005CEL and ns006CEL are the K8sNativeValidation sources of the checks CEL
-// can express.
-var ns005CEL, ns006CEL omap
+// celPodSpec are the CEL variables every K8sNativeValidation source shares:
+// the object's pod spec for the built-in kinds (docs/RULES.md "Locating pod
+// specs"; custom catalog kinds are Rego-only), its init containers when the
+// container lists are well formed, the `<kind>/<name>` message ref and the
+// least severity reported.
+var celPodSpec = []any{
+	celVar("groupKind", `(object.apiVersion.contains("/") ? object.apiVersion.split("/")[0] : "") + "/" + object.kind`),
+	celVar("podSpec", `variables.groupKind == "/Pod" ? object.?spec :
+variables.groupKind == "/PodTemplate" ? object.?template.?spec :
+variables.groupKind == "batch/CronJob" ? object.?spec.?jobTemplate.?spec.?template.?spec :
+variables.groupKind in ["/ReplicationController", "apps/Deployment", "apps/ReplicaSet", "apps/StatefulSet",
+  "apps/DaemonSet", "batch/Job", "extensions/Deployment", "extensions/ReplicaSet", "extensions/DaemonSet"]
+  ? object.?spec.?template.?spec : optional.none()`),
+	celVar("spec", `variables.podSpec.orValue(null) != null && type(variables.podSpec.value()) == map
+  ? variables.podSpec.value() : {}`),
+	// A container list that is neither absent, null nor a list of maps
+	// makes the pod spec malformed: no check looks at it.
+	celVar("wellFormed", `["initContainers", "containers"].all(f, !(f in variables.spec) || variables.spec[f] == null ||
+  (type(variables.spec[f]) == list && variables.spec[f].all(c, type(c) == map)))`),
+	celVar("inits", `variables.wellFormed && "initContainers" in variables.spec && variables.spec.initContainers != null
+  ? variables.spec.initContainers : []`),
+	celVar("natives", `variables.inits.filter(c, has(c.name) && type(c.name) == string && c.?restartPolicy.orValue("") == "Always")`),
+	celVar("ref", `object.kind + "/" + (has(object.metadata) && has(object.metadata.name) ? object.metadata.name : "")`),
+	celVar("minSeverity", `variables.params == null ? "info" : variables.params.?minSeverity.orValue("info")`),
+}
+
+func celVar(name, expr string) omap { return omap{{"name", name}, {"expression", expr}} }
+
+func celSource(vars []any, validations ...omap) omap {
+	vs := make([]any, len(validations))
+	for i, v := range validations {
+		vs[i] = v
+	}
+	return omap{{"variables", vars}, {"validations", vs}}
+}
+
+func celValidation(expr, message string) omap {
+	return omap{{"expression", expr}, {"messageExpression", message}}
+}
+
+// ns005CEL: a native sidecar without a startupProbe key (warning).
+var ns005CEL = celSource(append(append([]any(nil), celPodSpec...),
+	celVar("noProbe", `variables.natives.filter(c, !has(c.startupProbe))`),
+),
+	celValidation(`variables.minSeverity == "error" || variables.noProbe.size() == 0`,
+		`"NS005: " + variables.ref + ": native sidecar \"" + variables.noProbe[0].name + "\" has no startupProbe; the next container starts before it is ready"`),
+)
+
+// ns006CEL: native sidecars for a kube version below 1.28 (error) or 1.28
+// (warning). The version is parsed as the policies do: 1.N, v1.N, 1.N.P.
+var ns006CEL = celSource(append(append([]any(nil), celPodSpec...),
+	celVar("kubeVersion", `variables.params == null ? "" : string(variables.params.?kubeVersion.orValue("")).trim()`),
+	celVar("kubeParts", `variables.kubeVersion.matches("^v?\\+?[0-9]+\\.\\+?[0-9]+(\\.[^.]*)?$")
+  ? (variables.kubeVersion.startsWith("v") ? variables.kubeVersion.substring(1) : variables.kubeVersion).replace("+", "").split(".")
+  : []`),
+	celVar("kube", `variables.kubeParts.size() >= 2 ? [int(variables.kubeParts[0]), int(variables.kubeParts[1])] : []`),
+	celVar("below128", `variables.kube.size() == 2 && (variables.kube[0] < 1 || (variables.kube[0] == 1 && variables.kube[1] < 28))`),
+	celVar("is128", `variables.kube == [1, 28]`),
+),
+	celValidation(`!variables.below128 || variables.natives.size() == 0`,
+		`"NS006: " + variables.ref + ": native sidecar \"" + variables.natives[0].name + "\" needs Kubernetes 1.28 or later; an older API server drops restartPolicy and the pod hangs in Init"`),
+	celValidation(`!variables.is128 || variables.minSeverity == "error" || variables.natives.size() == 0`,
+		`"NS006: " + variables.ref + ": native sidecar \"" + variables.natives[0].name + "\" needs the SidecarContainers feature gate on Kubernetes 1.28 (on by default from 1.29)"`),
+)
