@@ -141,3 +141,30 @@ func TestCertRotation(t *testing.T) {
 		t.Errorf("the rotation was not logged")
 	}
 }
+
+// TestClientCARotation: a new client CA bundle is picked up like a new
+// server certificate; clients of the old CA are refused from then on.
+func TestClientCARotation(t *testing.T) {
+	oldCA, nextCA := newCA(t, "gatekeeper-ca-1"), newCA(t, "gatekeeper-ca-2")
+	ts := startServer(t, withClientCA(t, oldCA))
+	oldClient, newClient := ts.client(oldCA.keyPair(t, "gk")), ts.client(nextCA.keyPair(t, "gk"))
+	status := func(c *http.Client) int {
+		c.CloseIdleConnections() // a new handshake each time
+		resp, err := c.Get(ts.url + "/healthz")
+		if err != nil {
+			return 0
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if status(oldClient) != http.StatusOK || status(newClient) != 0 {
+		t.Fatal("before rotation: want the old CA's client accepted and the new one refused")
+	}
+	writeFile(t, ts.opts.ClientCAFile, nextCA.pem)
+	if swapped, err := ts.certs.reload(); err != nil || !swapped {
+		t.Fatalf("reload: swapped=%v err=%v", swapped, err)
+	}
+	if status(oldClient) != 0 || status(newClient) != http.StatusOK {
+		t.Fatal("after rotation: want the new CA's client accepted and the old one refused")
+	}
+}
