@@ -2,15 +2,19 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 
+	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
 	"github.com/spf13/pflag"
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/gatekeeper"
+	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/provider"
 	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
 	"github.com/nativize/nativize/pkg/stream"
@@ -53,9 +57,6 @@ type goEngine struct{ c *validate.Checker }
 
 func (e goEngine) Check(obj map[string]any) ([]validate.Finding, error) { return e.c.Check(obj), nil }
 
-// errEngineUnavailable is returned for an engine this build does not link.
-var errEngineUnavailable = errors.New("engine not available in this build")
-
 // newRegoChecker builds the Rego checks engine (policies/validate through pkg/regoengine).
 var newRegoChecker = func(cat *catalog.Catalog, kubeVersion string) (checkEngine, error) {
 	e, err := regoengine.New(regoengine.Options{Catalog: cat, KubeVersion: kubeVersion})
@@ -72,11 +73,60 @@ func (r regoChecker) Check(obj map[string]any) ([]validate.Finding, error) {
 	return r.e.Check(context.Background(), obj)
 }
 
-// newGatekeeperChecker builds the Gatekeeper engine (library/ ConstraintTemplates
-// through frameworks/constraint); library "" means the embedded library.
-// TODO: link pkg/gatekeeper once its engine is committed.
+// newGatekeeperChecker builds the Gatekeeper engine: the library/
+// ConstraintTemplates and Constraints through frameworks/constraint with the
+// Rego driver and Gatekeeper's K8sValidationTarget, as gator evaluates them;
+// library "" means the embedded library.
 var newGatekeeperChecker = func(cat *catalog.Catalog, kubeVersion, library string) (checkEngine, error) {
-	return nil, fmt.Errorf("--engine gatekeeper: %w", errEngineUnavailable)
+	opts := gatekeeper.Options{Catalog: cat, KubeVersion: kubeVersion}
+	hook, err := inProcessProvider(cat, kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	opts.ExternalData = hook
+	if library != "" {
+		if _, err := os.Stat(library); err != nil {
+			return nil, fmt.Errorf("--library: %w", err)
+		}
+		opts.Library = os.DirFS(library)
+	}
+	e, err := gatekeeper.New(opts)
+	if err != nil {
+		return nil, fmt.Errorf("--engine gatekeeper: %w", err)
+	}
+	return gatekeeperChecker{e}, nil
+}
+
+// inProcessProvider answers the external_data calls of templates such as
+// library/provider's (provider "nativize") with the provider's own code, in
+// process: what gator cannot do offline.
+func inProcessProvider(cat *catalog.Catalog, kubeVersion string) (gatekeeper.ExternalDataFunc, error) {
+	checker, err := validate.New(validate.Options{Catalog: cat, KubeVersion: kubeVersion})
+	if err != nil {
+		return nil, err
+	}
+	var m provider.Mutator = noPatch{}
+	if mut, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: kubeVersion}); err == nil {
+		m = provider.MutatorFrom(mut)
+	}
+	return func(_ context.Context, name string, keys []string) ([]externaldata.Item, error) {
+		if name != "nativize" {
+			return nil, fmt.Errorf("no in-process external data provider %q", name)
+		}
+		return provider.Items(m, checker, keys), nil
+	}, nil
+}
+
+// noPatch is the provider's mutator when the kube version refuses to convert.
+type noPatch struct{}
+
+func (noPatch) Patch(map[string]any) ([]any, []string, error) { return nil, nil, nil }
+
+// gatekeeperChecker adapts pkg/gatekeeper to checkEngine.
+type gatekeeperChecker struct{ e *gatekeeper.Engine }
+
+func (g gatekeeperChecker) Check(obj map[string]any) ([]validate.Finding, error) {
+	return g.e.Check(context.Background(), obj)
 }
 
 // failOn maps --fail-on to the least severity that fails the run ("" never).
