@@ -28,8 +28,9 @@ import (
 
 // gatekeeperClient is Gatekeeper's policy engine (frameworks/constraint
 // client, rego driver, Gatekeeper's admission target) with external data
-// enabled against the Provider spec, presenting a client certificate as the
-// Gatekeeper pods do, and library/provider's template and constraint loaded.
+// enabled against the Provider spec, presenting a client certificate (when
+// clientCert is set) as the Gatekeeper pods do, and library/provider's
+// template and constraint loaded.
 func gatekeeperClient(t *testing.T, spec unversioned.ProviderSpec, clientCert, clientKey string, minSeverity string) *constraintclient.Client {
 	t.Helper()
 	cache := externaldata.NewCache()
@@ -38,12 +39,15 @@ func gatekeeperClient(t *testing.T, spec unversioned.ProviderSpec, clientCert, c
 	if err := cache.Upsert(&unversioned.Provider{ObjectMeta: objectMeta("nativize"), Spec: spec}); err != nil {
 		t.Fatalf("provider: %v", err)
 	}
-	watcher, err := certwatcher.New(clientCert, clientKey)
-	if err != nil {
-		t.Fatal(err)
+	args := []rego.Arg{rego.AddExternalDataProviderCache(cache)}
+	if clientCert != "" {
+		watcher, err := certwatcher.New(clientCert, clientKey)
+		if err != nil {
+			t.Fatal(err)
+		}
+		args = append(args, rego.EnableExternalDataClientAuth(), rego.AddExternalDataClientCertWatcher(watcher))
 	}
-	driver, err := rego.New(rego.AddExternalDataProviderCache(cache), rego.EnableExternalDataClientAuth(),
-		rego.AddExternalDataClientCertWatcher(watcher))
+	driver, err := rego.New(args...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,3 +194,26 @@ func TestConstraintTemplateExternalData(t *testing.T) {
 }
 
 func objectMeta(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: name} }
+
+// TestLoopback: the in-process loopback provider answers Gatekeeper's engine
+// running library/provider's template, as `nativize check --engine
+// gatekeeper` uses it.
+func TestLoopback(t *testing.T) {
+	m, c := engines(t)
+	lb, err := StartLoopback(m, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := unversioned.ProviderSpec{URL: lb.URL, Timeout: 12, CABundle: lb.CABundle}
+	client := gatekeeperClient(t, spec, "", "", "")
+	got := gkReview(t, client, istioPod(t, "Job"))
+	if len(got) != 1 || !strings.Contains(got[0], "NS001 error") {
+		t.Fatalf("violations %q, want NS001", got)
+	}
+	if err := lb.Close(); err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if _, err := os.Stat(lb.dir); !os.IsNotExist(err) {
+		t.Errorf("certificate directory left behind: %v", err)
+	}
+}
