@@ -105,13 +105,30 @@ func checkInitBeforeProxy(s *spec) []Finding {
 	}
 	var out []Finding
 	for _, ct := range s.cl.Init[:s.proxy] {
-		if ct.Role() == catalog.RoleSetup || ct.Role() == catalog.RoleProxy || before[ct.Name] {
+		if initGroup(ct, before) != mutate.GroupRest {
 			continue
 		}
 		out = append(out, finding(CheckInitBeforeProxy, SeverityError, s.obj, ct.Name,
 			`init container "%s" runs before the mesh proxy "%s" and has no network — run "nativize mutate"`, ct.Name, s.proxyName))
 	}
 	return out
+}
+
+// roleCompanion is the catalog role of a proxy's companion init container
+// (Istio's enable-core-dump), placed with the proxies.
+const roleCompanion = catalog.Role("companion")
+
+// initGroup is the R3 group of an init container (docs/RULES.md "Order").
+func initGroup(ct mutate.Container, before map[string]bool) int {
+	switch {
+	case ct.Role() == catalog.RoleSetup:
+		return mutate.GroupSetup
+	case before[ct.Name]:
+		return mutate.GroupBeforeSidecars
+	case ct.Role() == catalog.RoleProxy, ct.Role() == roleCompanion:
+		return mutate.GroupProxy
+	}
+	return mutate.GroupRest
 }
 
 // checkSetupAfterProxy is NS003: network setup after the proxy leaves the
