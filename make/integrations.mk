@@ -18,9 +18,15 @@ $(HELM):
 	GOBIN=$(TOOLS) $(GO) install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
 
 .PHONY: kubectl-plugin integration-tools test-integrations
-## kubectl-plugin: bin/kubectl-nativize, so `kubectl nativize …` finds nativize on PATH.
+## kubectl-plugin: bin/kubectl-nativize, so `kubectl nativize …` finds nativize on PATH, and
+## bin/kubectl_complete-nativize, which completes `kubectl nativize <TAB>` (kubectl 1.26+).
 kubectl-plugin: build
 	ln -sf nativize $(KUBECTL_NATIVIZE)
+	printf '%s\n' '#!/bin/sh' '# Completes "kubectl nativize ..." (kubectl 1.26+ runs kubectl_complete-<plugin>).' \
+		'd=$$(dirname "$$0")' \
+		'if [ -x "$$d/nativize" ]; then exec "$$d/nativize" completion kubectl "$$@"; fi' \
+		'exec nativize completion kubectl "$$@"' > $(BIN)/kubectl_complete-nativize
+	chmod +x $(BIN)/kubectl_complete-nativize
 
 # Debian packages the tests drive: the pre-commit hook runs under real
 # pre-commit, and the zsh and fish completion scripts under those shells.

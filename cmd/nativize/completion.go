@@ -20,6 +20,7 @@ from the registered commands and their flags.
 
 Usage:
   nativize completion bash|zsh|fish
+  nativize completion kubectl WORD...   # for kubectl_complete-nativize (kubectl 1.26+)
 
 Examples:
   source <(nativize completion bash)                                  # this shell
@@ -36,8 +37,22 @@ var completionNames = []string{"nativize", "kubectl-nativize"}
 
 func runCompletion(args []string, s streams) int {
 	fs := pflag.NewFlagSet("completion", pflag.ContinueOnError)
+	fs.SetInterspersed(false) // the words after "kubectl" are not our flags
 	if code := parseFlags(fs, args, s, completionUsage); code >= 0 {
 		return code
+	}
+	if fs.NArg() > 0 && fs.Arg(0) == "kubectl" {
+		cands, files := completeWords(commandSpecs(), fs.Args()[1:])
+		for _, c := range cands {
+			fmt.Fprintln(s.Out, c)
+		}
+		// Cobra's directives: 0 lets the shell complete file names, 4 does not.
+		if files {
+			fmt.Fprintln(s.Out, ":0")
+		} else {
+			fmt.Fprintln(s.Out, ":4")
+		}
+		return 0
 	}
 	if fs.NArg() != 1 || shells[fs.Arg(0)] == nil {
 		fmt.Fprintln(s.Err, "nativize completion: want one shell: bash, zsh or fish")
@@ -219,6 +234,60 @@ _nativize() {
 }
 complete -o default -o bashdefault -F _nativize %s
 `, strings.Join(completionNames, " "))
+}
+
+// completeWords returns the completions of the last of words (the words
+// after the program name, the last one partial), in the format of Cobra's
+// __complete, which kubectl expects from a kubectl_complete-<plugin>
+// executable. files reports that file names fit too.
+func completeWords(specs []cmdSpec, words []string) (cands []string, files bool) {
+	cur := ""
+	if len(words) > 0 {
+		cur = words[len(words)-1]
+	}
+	byPrefix := func(all []string) []string {
+		var out []string
+		for _, w := range all {
+			if strings.HasPrefix(w, cur) {
+				out = append(out, w)
+			}
+		}
+		return out
+	}
+	var spec *cmdSpec
+	for i := range specs {
+		if len(words) > 1 && specs[i].name == words[0] {
+			spec = &specs[i]
+		}
+	}
+	if spec == nil {
+		if len(words) > 1 {
+			return nil, true // an unknown command: nothing to offer but files
+		}
+		var names []string
+		for _, c := range specs {
+			names = append(names, c.name)
+		}
+		return byPrefix(names), false
+	}
+	if len(words) > 2 {
+		prev := words[len(words)-2]
+		for _, f := range spec.flags {
+			if f.value && (prev == "--"+f.long || f.short != "" && prev == "-"+f.short) {
+				if len(f.values) > 0 {
+					return byPrefix(f.values), false
+				}
+				return nil, true
+			}
+		}
+	}
+	if strings.HasPrefix(cur, "-") {
+		return byPrefix(strings.Fields(spec.words())), false
+	}
+	if len(spec.args) > 0 {
+		return byPrefix(spec.args), false
+	}
+	return nil, true
 }
 
 // zshQuote escapes a description for an _arguments or _describe spec inside

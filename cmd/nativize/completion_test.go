@@ -195,3 +195,35 @@ func TestCompletionFish(t *testing.T) {
 		}
 	}
 }
+
+// TestCompletionKubectl checks the Cobra-style completions that
+// kubectl_complete-nativize hands to kubectl.
+func TestCompletionKubectl(t *testing.T) {
+	for _, c := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{""}, strings.Join(sortedCopy(commandNames()), "\n") + "\n:4\n"},
+		{[]string{"mu"}, "mutate\n:4\n"},
+		{[]string{"check", "-o", "s"}, "sarif\n:4\n"},
+		{[]string{"check", "--fail-on", ""}, "error\nwarning\nnever\n:4\n"},
+		{[]string{"check", "--fa"}, "--fail-on\n:4\n"},
+		{[]string{"check", "-f", ""}, ":0\n"},
+		{[]string{"mutate", "-f", "x.yaml", ""}, ":0\n"},
+		{[]string{"completion", ""}, "bash\nfish\nzsh\n:4\n"},
+		{[]string{"nosuch", ""}, ":0\n"},
+	} {
+		code, out, stderr := runMain(t, "", append([]string{"completion", "kubectl"}, c.words...)...)
+		if code != 0 || out != c.want {
+			t.Errorf("completion kubectl %q: exit %d, got %q, want %q (stderr %q)", c.words, code, out, c.want, stderr)
+		}
+	}
+}
+
+func commandNames() []string {
+	var out []string
+	for n := range commands {
+		out = append(out, n)
+	}
+	return out
+}

@@ -46,3 +46,31 @@ func TestKubectlPlugin(t *testing.T) {
 		})
 	}
 }
+
+// TestKubectlPluginCompletion asks the real kubectl to complete
+// "kubectl nativize …" through bin/kubectl_complete-nativize.
+func TestKubectlPluginCompletion(t *testing.T) {
+	plugin := tool(t, "KUBECTL_NATIVIZE", "bin/kubectl-nativize", "made by `make kubectl-plugin`")
+	if _, err := os.Stat(filepath.Join(filepath.Dir(plugin), "kubectl_complete-nativize")); err != nil {
+		t.Fatalf("make kubectl-plugin did not write kubectl_complete-nativize: %v", err)
+	}
+	kubectl, err := exec.LookPath("kubectl")
+	if err != nil {
+		t.Skip("kubectl is not installed")
+	}
+	env := []string{"PATH=" + filepath.Dir(plugin) + string(os.PathListSeparator) + os.Getenv("PATH")}
+	for _, c := range []struct {
+		words []string
+		want  string
+	}{
+		{[]string{"ch"}, "check\n:4\n"},
+		{[]string{"check", "-o", "s"}, "sarif\n:4\n"},
+		{[]string{"krm", "--fail-on", "w"}, "warning\n:4\n"},
+		{[]string{"mutate", "-f", ""}, ":0\n"},
+	} {
+		r := run(t, root, env, kubectl, append([]string{"__complete", "nativize"}, c.words...)...)
+		if r.code != 0 || r.stdout != c.want {
+			t.Errorf("kubectl __complete nativize %q: exit %d, got %q, want %q\n%s", c.words, r.code, r.stdout, c.want, r.stderr)
+		}
+	}
+}
