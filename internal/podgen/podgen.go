@@ -19,7 +19,7 @@ var (
 	setups    = []string{"istio-init", "istio-validation", "linkerd-init", "kuma-init", "osm-init", "consul-connect-inject-init"}
 	proxies   = []string{"istio-proxy", "linkerd-proxy", "kuma-sidecar", "consul-dataplane", "envoy", "envoy-sidecar"}
 	helpers   = []string{"cloud-sql-proxy", "daprd", "vault-agent", "otc-container", "oauth2-proxy", "log-shipper"}
-	inits     = []string{"migrate", "fetch-config", "wait-for-db", "render-config", "check-traffic"}
+	inits     = []string{"migrate", "fetch-config", "wait-for-db", "render-config", "check-traffic", "enable-core-dump"}
 	apps      = []string{"app", "web", "worker", "report"}
 	kinds     = [][2]string{{"v1", "Pod"}, {"apps/v1", "Deployment"}, {"apps/v1", "StatefulSet"}, {"apps/v1", "DaemonSet"}, {"apps/v1", "ReplicaSet"}, {"batch/v1", "Job"}, {"batch/v1", "CronJob"}, {"v1", "ReplicationController"}, {"v1", "PodTemplate"}, {"argoproj.io/v1alpha1", "Rollout"}, {"v1", "ConfigMap"}}
 	lifecycle = []any{
@@ -140,7 +140,13 @@ func (g *Generator) Object(i int) map[string]any {
 	case "PodTemplate":
 		obj["template"] = tmpl
 	case "CronJob":
-		obj["spec"] = map[string]any{"schedule": "0 * * * *", "jobTemplate": map[string]any{"spec": map[string]any{"template": tmpl}}}
+		jt := map[string]any{"spec": map[string]any{"template": tmpl}}
+		if len(ann) > 0 && g.r.IntN(3) == 0 {
+			// kube-inject annotates spec.jobTemplate.metadata instead
+			delete(meta, "annotations")
+			jt["metadata"] = map[string]any{"annotations": ann}
+		}
+		obj["spec"] = map[string]any{"schedule": "0 * * * *", "jobTemplate": jt}
 	default:
 		obj["spec"] = map[string]any{"template": tmpl}
 	}

@@ -23,6 +23,9 @@ const (
 	RoleSetup   Role = "setup"   // network setup init container (iptables, CNI check)
 	RoleProxy   Role = "proxy"   // mesh proxy
 	RoleSidecar Role = "sidecar" // helper sidecar
+	// RoleCompanion is an init container a mesh runs right after its proxy
+	// (Istio's enable-core-dump); it is never moved, only ordered.
+	RoleCompanion Role = "companion"
 )
 
 // Entry is one catalog entry.
@@ -119,9 +122,9 @@ func New(cfg Config) (*Catalog, error) {
 	for i := range c.Containers {
 		e := &c.Containers[i]
 		switch e.Role {
-		case RoleSetup, RoleProxy, RoleSidecar:
+		case RoleSetup, RoleProxy, RoleSidecar, RoleCompanion:
 		default:
-			return nil, fmt.Errorf("%w: containers[%d] (%q): role %q, want setup, proxy or sidecar", ErrInvalid, i, e.Name, e.Role)
+			return nil, fmt.Errorf("%w: containers[%d] (%q): role %q, want setup, proxy, sidecar or companion", ErrInvalid, i, e.Name, e.Role)
 		}
 		if e.Name == "" {
 			return nil, fmt.Errorf("%w: containers[%d]: name is required", ErrInvalid, i)

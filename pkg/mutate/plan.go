@@ -250,13 +250,14 @@ func planSpec(ps workload.PodSpec, cat *catalog.Catalog) (sp SpecPlan, note stri
 	}
 
 	type cand struct {
-		ct    Container
-		group int
-		moved bool
+		ct        Container
+		group     int
+		companion bool
+		moved     bool
 	}
 	var cands []cand
 	for _, ct := range cl.Init {
-		g := GroupRest
+		g, companion := GroupRest, false
 		switch {
 		case ct.Role() == catalog.RoleSetup:
 			g = GroupSetup // iptables must exist before any proxy or app traffic
@@ -264,8 +265,11 @@ func planSpec(ps workload.PodSpec, cat *catalog.Catalog) (sp SpecPlan, note stri
 			g = GroupBeforeSidecars // e.g. renders a config the sidecar reads
 		case ct.Role() == catalog.RoleProxy:
 			g = GroupProxy
+		case ct.Role() == catalog.RoleCompanion:
+			// right after the proxies, where the mesh's own native injection puts it
+			g, companion = GroupProxy, true
 		}
-		cands = append(cands, cand{ct, g, false})
+		cands = append(cands, cand{ct, g, companion, false})
 	}
 	moving := map[int]bool{}
 	for _, ct := range cl.Move {
@@ -273,10 +277,15 @@ func planSpec(ps workload.PodSpec, cat *catalog.Catalog) (sp SpecPlan, note stri
 		if ct.Entry.Role == catalog.RoleProxy {
 			g = GroupProxy // so init containers after it have the mesh's network
 		}
-		cands = append(cands, cand{ct, g, true})
+		cands = append(cands, cand{ct, g, false, true})
 		moving[ct.Index] = true
 	}
-	sort.SliceStable(cands, func(i, j int) bool { return cands[i].group < cands[j].group })
+	sort.SliceStable(cands, func(i, j int) bool {
+		if cands[i].group != cands[j].group {
+			return cands[i].group < cands[j].group
+		}
+		return !cands[i].companion && cands[j].companion
+	})
 
 	sp = SpecPlan{Object: ps.Identify(), Path: ps.Path}
 	_, sp.HadInit = ps.Spec["initContainers"]

@@ -137,11 +137,19 @@ func Lookup(v any, path []string) any {
 	return v
 }
 
-// Annotation returns the pod template annotation key, else the owning
-// workload's own annotation (docs/RULES.md).
+// Annotation returns the pod template annotation key, else the one on a
+// CronJob's spec.jobTemplate.metadata, else the owning workload's own
+// annotation (docs/RULES.md).
 func (p PodSpec) Annotation(key string) (string, bool) {
 	if v, ok := stringAt(p.Meta, "annotations", key); ok {
 		return v, true
+	}
+	for _, path := range p.ExtraMetaPaths {
+		// a CronJob's spec.jobTemplate.metadata, where kube-inject writes
+		meta, _ := Lookup(p.Owner, path[len(p.OwnerPath):]).(map[string]any)
+		if v, ok := stringAt(meta, "annotations", key); ok {
+			return v, true
+		}
 	}
 	meta, _ := p.Owner["metadata"].(map[string]any)
 	return stringAt(meta, "annotations", key)

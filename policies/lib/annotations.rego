@@ -2,9 +2,14 @@
 # description: Annotations, list annotations and opt-outs (docs/RULES.md "Annotations").
 package nativize.lib.annotations
 
-# value returns the pod template annotation key, else the workload's own.
+# value returns the pod template annotation key, else the one on a CronJob's
+# spec.jobTemplate.metadata (where kube-inject writes), else the workload's own.
 value(ps, key) := v if {
 	v := ps.meta.annotations[key]
+	is_string(v)
+} else := v if {
+	count(ps.extra_rel) > 0
+	v := object.get(ps.workload, array.concat(ps.extra_rel[0], ["annotations", key]), null)
 	is_string(v)
 } else := v if {
 	v := ps.workload.metadata.annotations[key]

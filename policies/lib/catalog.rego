@@ -87,6 +87,11 @@ default_catalog := {
 			"role": "proxy",
 		},
 		{
+			"mesh": "istio",
+			"name": "enable-core-dump",
+			"role": "companion",
+		},
+		{
 			"images": [
 				"*/cloud-sql-proxy*",
 				"*/cloudsql-docker/gce-proxy*",

@@ -45,6 +45,7 @@ plan(ps) := p if {
 	cands := array.concat(
 		[{
 			"group": init_groups[i],
+			"companion": _companion(init_entries[i]),
 			"from": "initContainers",
 			"index": i,
 			"container": c,
@@ -54,6 +55,7 @@ plan(ps) := p if {
 		],
 		[{
 			"group": _move_group(m.role),
+			"companion": false,
 			"from": "containers",
 			"index": m.index,
 			"container": conts[m.index],
@@ -62,7 +64,10 @@ plan(ps) := p if {
 			some m in moved
 		],
 	)
-	sorted := [x | some g in [0, 1, 2, 3, 4]; some x in cands; x.group == g]
+
+	# Within the proxy group, companions (Istio's enable-core-dump) come right
+	# after the proxies, where the mesh's own native injection puts them.
+	sorted := [x | some g in [0, 1, 2, 3, 4]; some c in [false, true]; some x in cands; x.group == g; x.companion == c]
 	new_inits := [apply(x.container, x.edits) | some x in sorted]
 	status_ops := _status_ops(ps, conts, moved)
 	changed := _changed(left_alone, new_inits, inits, remaining, conts, status_ops)
@@ -117,7 +122,13 @@ init_group(c, e, before) := 0 if {
 	c.name in before
 } else := 2 if {
 	e.role == "proxy"
+} else := 2 if {
+	e.role == "companion"
 } else := 4
+
+_companion(e) if e.role == "companion"
+
+default _companion(_) := false
 
 _needs_work(moved, _) if count(moved) > 0
 

@@ -200,3 +200,27 @@ test_conversion_notes_and_deletes if {
 	[[e.field, object.get(e, "delete", false)] | some e in conv.specs[0].edits] == [["restartPolicy", false], ["lifecycle", true], ["startupProbe", false]]
 	mutate.conversion == {"specs": [], "notes": []} with input as fx.review(fx.job, {"kubeVersion": "1.20"})
 }
+
+test_enable_core_dump_after_proxy if {
+	pod := {
+		"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p"},
+		"spec": {
+			"initContainers": [c("istio-init"), c("migrate"), c("enable-core-dump")],
+			"containers": [c("app"), c("istio-proxy"), cx("sql", {"image": "gcr.io/x/cloud-sql-proxy:2"})],
+		},
+	}
+	spec := converted_spec(pod)
+	names(spec.initContainers) == ["istio-init", "istio-proxy", "enable-core-dump", "sql", "migrate"]
+}
+
+test_cronjob_job_template_annotations if {
+	cj := {
+		"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+		"spec": {"jobTemplate": {
+			"metadata": {"annotations": {"status.sidecar.istio.io/port": "15030"}},
+			"spec": {"template": {"spec": {"containers": [c("app"), c("istio-proxy")]}}},
+		}},
+	}
+	out := mutate.result with input as cj
+	out.spec.jobTemplate.spec.template.spec.initContainers[0].lifecycle == drain("15030")
+}
