@@ -105,7 +105,7 @@ spec:
 			name:   "invalid functionConfig fails the build",
 			config: "containers:\n- {name: tunnel, role: helper}\n",
 			code:   1,
-			stderr: `role "helper", want setup, proxy or sidecar`,
+			stderr: `nativize krm: [error]: invalid functionConfig: invalid nativize config: containers[0] ("tunnel"): role "helper"`,
 		},
 	}
 	for _, c := range cases {
