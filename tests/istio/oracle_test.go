@@ -8,7 +8,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -46,11 +45,6 @@ var knownDifferences = []knownDifference{
 		return c.Override != nil && c.Override["lifecycle"] != nil &&
 			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle")
 	}},
-	{"F3 CronJob annotations on spec.jobTemplate.metadata", func(c genCase, d difference) bool {
-		return c.AnnotationsOn == "jobTemplate" && (hasAny(c.Annotations, "status.sidecar.istio.io/port") &&
-			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle.preStop.exec.command") ||
-			hasAny(c.Annotations, "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject"))
-	}},
 	{"F4 CronJob pod template annotations and labels (ignored by kube-inject)", func(c genCase, d difference) bool {
 		if c.Object["kind"] != "CronJob" {
 			return false
@@ -64,9 +58,6 @@ var knownDifferences = []knownDifference{
 		return c.Install == "statusport" &&
 			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle.preStop.exec.command") &&
 			d.want == "--debug-port=15025"
-	}},
-	{"F5 enable-core-dump order", func(c genCase, d difference) bool {
-		return slices.Contains(c.InitNames, "enable-core-dump") && d.class == "pod.spec.initContainers (names, in order)"
 	}},
 }
 
