@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"io"
 	"net"
 	"net/http"
@@ -191,5 +192,42 @@ func TestHealthAndMetrics(t *testing.T) {
 		if rec.Code != want {
 			t.Errorf("health handler %s = %d, want %d", path, rec.Code, want)
 		}
+	}
+}
+
+// TestHealthListener: the plain-HTTP listener serves probes and metrics and
+// nothing else, and stops with the server.
+func TestHealthListener(t *testing.T) {
+	ts := startServer(t, nil)
+	s, err := New(ts.opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hl, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- s.Serve(ctx, ln, hl) }()
+	base := "http://" + hl.Addr().String()
+	tr := &http.Transport{}
+	c := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/metrics": 200, "/mutate": 404, "/externaldata": 404} {
+		if code, _ := get(t, c, base+path); code != want {
+			t.Errorf("GET %s = %d, want %d", path, code, want)
+		}
+	}
+	tr.CloseIdleConnections()
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
+	}
+	if _, err := net.DialTimeout("tcp", hl.Addr().String(), time.Second); err == nil {
+		t.Error("health listener still open after shutdown")
 	}
 }

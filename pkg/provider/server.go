@@ -185,12 +185,14 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, health net.Listener
 			BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 		}
 	}
-	servers := []*http.Server{newServer(s.handler, s.TLSConfig())}
+	main := newServer(s.handler, s.TLSConfig())
+	servers := []*http.Server{main}
 	errs := make(chan error, 2)
-	go func() { errs <- servers[0].ServeTLS(ln, "", "") }()
+	go func() { errs <- main.ServeTLS(ln, "", "") }()
 	if health != nil {
-		servers = append(servers, newServer(s.HealthHandler(), nil))
-		go func() { errs <- servers[1].Serve(health) }()
+		hs := newServer(s.HealthHandler(), nil)
+		servers = append(servers, hs)
+		go func() { errs <- hs.Serve(health) }()
 	}
 	watchCtx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
