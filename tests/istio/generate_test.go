@@ -10,6 +10,8 @@ type genCase struct {
 	Seed    uint64
 	Install string
 	Object  map[string]any
+	// Items are the workloads of a v1 List (Object is then the List).
+	Items []genCase
 	// Annotations are the pod template annotations the generator chose.
 	Annotations map[string]any
 	// AnnotationsOn says where a CronJob's annotations went: "jobTemplate"
@@ -37,11 +39,28 @@ func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
 
 func (g *generator) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 
-// generate returns case number seed: a Pod, Deployment, StatefulSet, Job or CronJob.
+// generate returns case number seed: a Pod, Deployment, StatefulSet, DaemonSet,
+// ReplicaSet, ReplicationController, Job, CronJob, or now and then a v1 List of two.
 func generate(seed uint64) genCase {
 	g := newGenerator(seed)
 	c := genCase{Seed: seed, Install: installs[g.r.IntN(len(installs))]}
-	kind := g.pick("Pod", "Pod", "Deployment", "Deployment", "StatefulSet", "Job", "CronJob", "CronJob")
+	if g.chance(0.04) {
+		// A v1 List of two workloads: both engines convert each item.
+		for i := uint64(1); i <= 2; i++ {
+			item := generate(seed*1000 + i)
+			for item.Items != nil {
+				item = generate(item.Seed*1000 + 1)
+			}
+			c.Items = append(c.Items, item)
+		}
+		c.Install = c.Items[0].Install
+		c.Items[1].Install = c.Install // one install injects the whole List
+		c.Object = map[string]any{"apiVersion": "v1", "kind": "List",
+			"items": []any{c.Items[0].Object, c.Items[1].Object}}
+		return c
+	}
+	kind := g.pick("Pod", "Pod", "Deployment", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
+		"ReplicationController", "Job", "CronJob", "CronJob")
 	name := fmt.Sprintf("%s-%d", g.pick("web", "api", "batch", "report", "sync"), seed)
 	labels := map[string]any{"app": name}
 	if g.chance(0.03) {
@@ -74,16 +93,23 @@ func generate(seed uint64) genCase {
 			top[k] = v
 		}
 		c.Object = map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": top, "spec": spec}
-	case "Deployment", "StatefulSet":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController":
 		ws := map[string]any{
-			"replicas": int64(1 + g.r.IntN(3)),
 			"selector": map[string]any{"matchLabels": map[string]any{"app": name}},
 			"template": map[string]any{"metadata": meta, "spec": spec},
+		}
+		if kind != "DaemonSet" {
+			ws["replicas"] = int64(1 + g.r.IntN(3))
 		}
 		if kind == "StatefulSet" {
 			ws["serviceName"] = name
 		}
-		c.Object = map[string]any{"apiVersion": "apps/v1", "kind": kind, "metadata": top, "spec": ws}
+		api := "apps/v1"
+		if kind == "ReplicationController" {
+			api = "v1"
+			ws["selector"] = map[string]any{"app": name}
+		}
+		c.Object = map[string]any{"apiVersion": api, "kind": kind, "metadata": top, "spec": ws}
 	case "Job":
 		c.Object = map[string]any{"apiVersion": "batch/v1", "kind": "Job", "metadata": top,
 			"spec": map[string]any{"backoffLimit": int64(2), "template": map[string]any{"metadata": meta, "spec": spec}}}

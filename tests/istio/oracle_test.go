@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -70,8 +71,21 @@ func hasAny(m map[string]any, keys ...string) bool {
 	return false
 }
 
+// listItem matches the path prefix of a v1 List item.
+var listItem = regexp.MustCompile(`^\.items\[(\d+)\]`)
+
 // explain returns the known cause of d, or "".
 func explain(c genCase, d difference) string {
+	if c.Items != nil {
+		m := listItem.FindStringSubmatch(d.path)
+		if m == nil {
+			return ""
+		}
+		i, _ := strconv.Atoi(m[1])
+		d.path = strings.TrimPrefix(d.path, m[0])
+		d.class = classOf(d.path)
+		return explain(c.Items[i], d)
+	}
 	for _, k := range knownDifferences {
 		if k.match(c, d) {
 			return k.id
