@@ -1,7 +1,7 @@
 # Integrations (issue 7): the KRM function under real kustomize, the Helm
 # post-renderer under real helm, the kubectl plugin, the pre-commit hook, the
 # GitHub Action's scripts and the commands shown in docs/INTEGRATIONS.md and
-# docs/MIGRATING.md. Tools come from the Go module proxy into .tools/bin.
+# the README migration guide. Tools come from the Go module proxy into .tools/bin.
 # Measured here (2 cores shared with other builds): first install with
 # downloads kustomize 1m32s, helm 12m04s (1m46s CPU); compile only (modules
 # cached, empty build cache) kustomize 2m24s (47s CPU), helm 6m07s (2m07s
@@ -50,6 +50,6 @@ test-integrations: build kubectl-plugin integration-tools
 TEST_TARGETS += test-integrations
 
 .PHONY: update-docs
-## update-docs: rewrite the command outputs in docs/INTEGRATIONS.md and docs/MIGRATING.md; review the diff.
+## update-docs: rewrite the command outputs in docs/INTEGRATIONS.md and the README migration guide; review the diff.
 update-docs: build kubectl-plugin integration-tools
 	cd tests/integration && NATIVIZE=$(NATIVIZE) KUSTOMIZE=$(KUSTOMIZE) HELM=$(HELM) $(GO) test -count=1 -run TestDocs ./... -update

@@ -16,7 +16,7 @@ import (
 var update = flag.Bool("update", false, "rewrite the outputs in docs/*.md from the commands' real output")
 
 // docFiles are the documents whose console blocks are run.
-var docFiles = []string{"docs/INTEGRATIONS.md", "docs/MIGRATING.md"}
+var docFiles = []string{"docs/INTEGRATIONS.md", "README.md"}
 
 // session is one "$ command" of a ```console block and the output the
 // document shows for it. Lines starting with "> " continue the command
