@@ -114,10 +114,6 @@ func checkInitBeforeProxy(s *spec) []Finding {
 	return out
 }
 
-// roleCompanion is the catalog role of a proxy's companion init container
-// (Istio's enable-core-dump), placed with the proxies.
-const roleCompanion = catalog.Role("companion")
-
 // initGroup is the R3 group of an init container (docs/RULES.md "Order").
 func initGroup(ct mutate.Container, before map[string]bool) int {
 	switch {
@@ -125,7 +121,7 @@ func initGroup(ct mutate.Container, before map[string]bool) int {
 		return mutate.GroupSetup
 	case before[ct.Name]:
 		return mutate.GroupBeforeSidecars
-	case ct.Role() == catalog.RoleProxy, ct.Role() == roleCompanion:
+	case ct.Role() == catalog.RoleProxy, ct.Role() == catalog.RoleCompanion: // companion: e.g. Istio's enable-core-dump
 		return mutate.GroupProxy
 	}
 	return mutate.GroupRest

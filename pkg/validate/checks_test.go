@@ -126,6 +126,7 @@ func TestNS002InitBeforeProxy(t *testing.T) {
 			[]row{`error fetch init container "fetch" runs before the mesh proxy "istio-proxy" and has no network — run "nativize mutate"`}},
 		{"native helper before the proxy", pod("Deployment", "", "initContainers:\n- {name: vault-agent, image: vault, restartPolicy: Always}\n"+initPrx+"containers:\n"+appCtr), "",
 			[]row{`error vault-agent init container "vault-agent" runs before the mesh proxy "istio-proxy" and has no network — run "nativize mutate"`}},
+		{"companion before the proxy is grouped with it", pod("Deployment", "", "initContainers:\n"+istioIni+"- {name: enable-core-dump, image: proxyv2}\n"+initPrx+"containers:\n"+appCtr), "", nil},
 		{"before-sidecars annotation", pod("Deployment", `nativize.dev/before-sidecars: fetch`, "initContainers:\n"+istioIni+fetchIni+initPrx+"containers:\n"+appCtr), "", nil},
 		{"init after the proxy", pod("Deployment", "", "initContainers:\n"+istioIni+initPrx+fetchIni+"containers:\n"+appCtr), "", nil},
 		{"no proxy", pod("Deployment", "", "initContainers:\n"+fetchIni+"containers:\n"+appCtr), "", nil},
