@@ -2,6 +2,8 @@ package provider
 
 import (
 	"context"
+	"crypto/tls"
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -229,5 +231,48 @@ func TestHealthListener(t *testing.T) {
 	}
 	if _, err := net.DialTimeout("tcp", hl.Addr().String(), time.Second); err == nil {
 		t.Error("health listener still open after shutdown")
+	}
+}
+
+// TestSlowClients: a client that stalls in its headers or its body is cut
+// off by the header and read timeouts instead of holding a connection (and,
+// for the body, a concurrency slot) forever. The deadline on the test's own
+// read only bounds a failure.
+func TestSlowClients(t *testing.T) {
+	ts := startServer(t, func(o *Options) {
+		o.ReadHeaderTimeout, o.ReadTimeout = 200*time.Millisecond, 300*time.Millisecond
+	})
+	tests := []struct {
+		name  string
+		send  string
+		reply string // "" means the connection is closed without a reply
+	}{
+		{"stalls in the headers", "POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\n", ""},
+		{"stalls in the body", "POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"apiVersion\"", "HTTP/1.1 400"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			conn, err := tls.Dial("tcp", strings.TrimPrefix(ts.url, "https://"),
+				&tls.Config{RootCAs: ts.ca.pool(), ServerName: "127.0.0.1", NextProtos: []string{"http/1.1"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			if _, err := io.WriteString(conn, tc.send); err != nil {
+				t.Fatal(err)
+			}
+			_ = conn.SetReadDeadline(time.Now().Add(20 * time.Second))
+			got, err := io.ReadAll(conn)
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() {
+				t.Fatalf("the server kept the stalled connection open (read %q)", got)
+			}
+			if !strings.HasPrefix(string(got), tc.reply) || (tc.reply == "" && len(got) > 0) {
+				t.Fatalf("reply %q, want prefix %q", got, tc.reply)
+			}
+		})
+	}
+	if len(ts.slots) != 0 {
+		t.Errorf("%d concurrency slots still held", len(ts.slots))
 	}
 }
