@@ -21,7 +21,7 @@ variables.groupKind in ["/ReplicationController", "apps/Deployment", "apps/Repli
   (type(variables.spec[f]) == list && variables.spec[f].all(c, type(c) == map)))`),
 	celVar("inits", `variables.wellFormed && "initContainers" in variables.spec && variables.spec.initContainers != null
   ? variables.spec.initContainers : []`),
-	celVar("natives", `variables.inits.filter(c, has(c.name) && type(c.name) == string && c.?restartPolicy.orValue("") == "Always")`),
+	celVar("natives", `variables.inits.filter(c, c.?restartPolicy.orValue("") == "Always")`),
 	celVar("ref", `object.kind + "/" + (has(object.metadata) && has(object.metadata.name) ? object.metadata.name : "")`),
 	celVar("minSeverity", `variables.params == null ? "info" : variables.params.?minSeverity.orValue("info")`),
 }
@@ -45,7 +45,7 @@ var ns005CEL = celSource(append(append([]any(nil), celPodSpec...),
 	celVar("noProbe", `variables.natives.filter(c, !has(c.startupProbe))`),
 ),
 	celValidation(`variables.minSeverity == "error" || variables.noProbe.size() == 0`,
-		`"NS005: " + variables.ref + ": native sidecar \"" + variables.noProbe[0].name + "\" has no startupProbe; the next container starts before it is ready"`),
+		`"NS005: " + variables.ref + ": native sidecar \"" + (has(variables.noProbe[0].name) && type(variables.noProbe[0].name) == string ? string(variables.noProbe[0].name) : "") + "\" has no startupProbe; the next container starts before it is ready"`),
 )
 
 // ns006CEL: native sidecars for a kube version below 1.28 (error) or 1.28
@@ -60,7 +60,34 @@ var ns006CEL = celSource(append(append([]any(nil), celPodSpec...),
 	celVar("is128", `variables.kube == [1, 28]`),
 ),
 	celValidation(`!variables.below128 || variables.natives.size() == 0`,
-		`"NS006: " + variables.ref + ": native sidecar \"" + variables.natives[0].name + "\" needs Kubernetes 1.28 or later; an older API server drops restartPolicy and the pod hangs in Init"`),
+		`"NS006: " + variables.ref + ": native sidecar \"" + (has(variables.natives[0].name) && type(variables.natives[0].name) == string ? string(variables.natives[0].name) : "") + "\" needs Kubernetes 1.28 or later; an older API server drops restartPolicy and the pod hangs in Init"`),
 	celValidation(`!variables.is128 || variables.minSeverity == "error" || variables.natives.size() == 0`,
-		`"NS006: " + variables.ref + ": native sidecar \"" + variables.natives[0].name + "\" needs the SidecarContainers feature gate on Kubernetes 1.28 (on by default from 1.29)"`),
+		`"NS006: " + variables.ref + ": native sidecar \"" + (has(variables.natives[0].name) && type(variables.natives[0].name) == string ? string(variables.natives[0].name) : "") + "\" needs the SidecarContainers feature gate on Kubernetes 1.28 (on by default from 1.29)"`),
+)
+
+// ns007CEL: obsolete workarounds (warnings): (a) a native sidecar keeping
+// the postStart "pilot-agent wait" hook; in a pod that runs to completion, a
+// container whose command and args call (b) /quitquitquit or (c)
+// linkerd-await --shutdown.
+var ns007CEL = celSource(append(append([]any(nil), celPodSpec...),
+	celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
+  ? variables.spec.containers : []`),
+	celVar("completes", `(object.apiVersion.startsWith("batch/") && object.kind in ["Job", "CronJob"]) ||
+  ("restartPolicy" in variables.spec && variables.spec.restartPolicy != "Always")`),
+	celVar("waits", `variables.natives.filter(c, c.?lifecycle.?postStart.?exec.?command.orValue(null) != null &&
+  type(c.lifecycle.postStart.exec.command) == list && c.lifecycle.postStart.exec.command.size() >= 2 &&
+  c.lifecycle.postStart.exec.command[0] == "pilot-agent" && c.lifecycle.postStart.exec.command[1] == "wait")`),
+	celVar("lines", `!variables.completes ? [] : variables.conts.map(c, {
+  "name": has(c.name) && type(c.name) == string ? string(c.name) : "",
+  "line": (("command" in c && type(c.command) == list ? c.command : []) + ("args" in c && type(c.args) == list ? c.args : []))
+    .filter(x, type(x) == string).map(x, string(x)).join(" ")})`),
+	celVar("quits", `variables.lines.filter(l, l.line.contains("/quitquitquit"))`),
+	celVar("awaits", `variables.lines.filter(l, l.line.contains("linkerd-await") && l.line.contains("--shutdown"))`),
+),
+	celValidation(`variables.minSeverity == "error" || variables.waits.size() == 0`,
+		`"NS007: " + variables.ref + ": native sidecar \"" + (has(variables.waits[0].name) && type(variables.waits[0].name) == string ? string(variables.waits[0].name) : "") + "\" keeps the obsolete postStart \"pilot-agent wait\" hook"`),
+	celValidation(`variables.minSeverity == "error" || variables.quits.size() == 0`,
+		`"NS007: " + variables.ref + ": container \"" + variables.quits[0].name + "\" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar"`),
+	celValidation(`variables.minSeverity == "error" || variables.awaits.size() == 0`,
+		`"NS007: " + variables.ref + ": container \"" + variables.awaits[0].name + "\" wraps its command in linkerd-await --shutdown; obsolete once the proxy is a native sidecar"`),
 )

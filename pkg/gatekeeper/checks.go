@@ -93,7 +93,7 @@ func checks() []libraryCheck {
 			{name: "kube-1-28", parameters: kube("v1.28.3"), violations: 1,
 				message: `NS006: Job/migrate: native sidecar "linkerd-proxy" needs the SidecarContainers feature gate on Kubernetes 1.28`},
 		}},
-		{rule: rules[validate.CheckObsoleteWorkaround], action: "warn", cases: []sampleCase{
+		{rule: rules[validate.CheckObsoleteWorkaround], action: "warn", cel: ns007CEL, cases: []sampleCase{
 			{name: "pilot-agent-wait", violations: 1,
 				message: `NS007: Deployment/web: native sidecar "istio-proxy" keeps the obsolete postStart "pilot-agent wait" hook`},
 			{name: "quitquitquit", violations: 1,
