@@ -58,11 +58,11 @@ func (c *Checker) checkSpec(ps workload.PodSpec, o *owner) []Finding {
 
 	var out []Finding
 	if !s.optedOut {
-		fixed := len(out)
+		// The conversion fixes these three, so they carry its patch.
 		out = append(out, checkClassicSidecar(s)...)
 		out = append(out, checkInitBeforeProxy(s)...)
 		out = append(out, checkSetupAfterProxy(s)...)
-		for i := fixed; i < len(out); i++ {
+		for i := range out {
 			out[i].Fix = o.fix
 		}
 	}
