@@ -18,6 +18,14 @@ type libraryCheck struct {
 	cel omap
 	// cases are the samples (samples/<name>/ holds the two example objects).
 	cases []sampleCase
+	// invalid are constraints the template's parameter schema must reject.
+	invalid []invalidCase
+}
+
+// invalidCase is a samples/<name>/constraint.yaml with bad parameters.
+type invalidCase struct {
+	name       string
+	parameters omap
 }
 
 // sampleCase is one samples/<name>/ folder: a constraint with parameters,
@@ -68,6 +76,12 @@ func checks() []libraryCheck {
 			{name: "custom-catalog", violations: 1, parameters: omap{{"catalog", omap{
 				{"containers", []any{omap{{"name", "acme-proxy"}, {"role", "proxy"}}}},
 			}}}, message: `NS001: Pod/batch-task: container "acme-proxy" is a classic sidecar; the Pod will never complete`},
+		}, invalid: []invalidCase{
+			{name: "invalid-min-severity", parameters: omap{{"minSeverity", "fatal"}}},
+			{name: "invalid-catalog-role", parameters: omap{{"catalog", omap{
+				{"containers", []any{omap{{"name", "acme-proxy"}, {"role", "gateway"}}}},
+			}}}},
+			{name: "invalid-kube-version-type", parameters: omap{{"kubeVersion", 1.29}}},
 		}},
 		{rule: rules[validate.CheckInitBeforeProxy], action: "warn", cases: []sampleCase{
 			{name: "init-before-proxy", violations: 1,

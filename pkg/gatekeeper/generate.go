@@ -56,6 +56,11 @@ func Generate(policies fs.FS) (map[string][]byte, error) {
 				return nil, err
 			}
 		}
+		for _, s := range c.invalid {
+			if err := put(path.Join(dir, "samples", s.name, "constraint.yaml"), constraint(c, s.name, "deny", s.parameters)); err != nil {
+				return nil, err
+			}
+		}
 		if err := put(path.Join(dir, "suite.yaml"), suite(c)); err != nil {
 			return nil, err
 		}
@@ -210,7 +215,8 @@ func constraint(c libraryCheck, name, action string, params omap) omap {
 }
 
 // suite builds the gator suite of a check: per sample, the allowed example
-// gives no violation and the disallowed one the expected violations.
+// gives no violation and the disallowed one the expected violations; the
+// invalid constraints are rejected by the parameter schema.
 func suite(c libraryCheck) omap {
 	var tests []any
 	for _, s := range c.cases {
@@ -234,6 +240,14 @@ func suite(c libraryCheck) omap {
 					}},
 				},
 			}},
+		})
+	}
+	for _, s := range c.invalid {
+		tests = append(tests, omap{
+			{"name", s.name},
+			{"template", "template.yaml"},
+			{"constraint", path.Join("samples", s.name, "constraint.yaml")},
+			{"invalid", true},
 		})
 	}
 	return omap{
