@@ -31,6 +31,7 @@ type junitSuite struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	ClassName string        `xml:"classname,attr"`
+	File      string        `xml:"file,attr,omitempty"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -60,7 +61,7 @@ func (o *junitOutput) Flush() error {
 		suite := &doc.Suites[i]
 		groups := byCheck(r.Findings)
 		for _, id := range ids {
-			c := junitCase{Name: id, ClassName: objectName(r.Object)}
+			c := junitCase{Name: id, ClassName: objectName(r.Object), File: r.File}
 			var lines []string
 			for _, f := range groups[id] {
 				text := f.Message

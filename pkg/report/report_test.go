@@ -156,6 +156,9 @@ func TestSARIFStructure(t *testing.T) {
 						ShortDescription struct {
 							Text string `json:"text"`
 						} `json:"shortDescription"`
+						Help struct {
+							Text string `json:"text"`
+						} `json:"help"`
 					} `json:"rules"`
 				} `json:"driver"`
 			} `json:"tool"`
@@ -195,8 +198,8 @@ func TestSARIFStructure(t *testing.T) {
 	var ids []string
 	for _, r := range run.Tool.Driver.Rules {
 		ids = append(ids, r.ID)
-		if r.ShortDescription.Text == "" {
-			t.Errorf("rule %s has no shortDescription", r.ID)
+		if r.ShortDescription.Text == "" || r.Help.Text == "" {
+			t.Errorf("rule %s lacks shortDescription or help", r.ID)
 		}
 	}
 	if got := strings.Join(ids, ","); got != "NS001,NS002,NS003,NS004,NS005,NS006,NS007,NS008" {

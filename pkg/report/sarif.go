@@ -52,6 +52,7 @@ type sarifRule struct {
 	ID                   string          `json:"id"`
 	Name                 string          `json:"name"`
 	ShortDescription     sarifText       `json:"shortDescription"`
+	Help                 sarifText       `json:"help"`
 	HelpURI              string          `json:"helpUri"`
 	DefaultConfiguration sarifRuleConfig `json:"defaultConfiguration"`
 }
@@ -122,6 +123,7 @@ func (o *sarifOutput) Flush() error {
 			ID:                   r.ID,
 			Name:                 r.Name,
 			ShortDescription:     sarifText{Text: r.Summary},
+			Help:                 sarifText{Text: r.Help},
 			HelpURI:              "https://github.com/nativize/nativize/blob/main/docs/CHECKS.md",
 			DefaultConfiguration: sarifRuleConfig{Level: sarifLevel(r.Severity)},
 		})
