@@ -215,6 +215,15 @@ func (e *Engine) check(ctx context.Context, obj map[string]any, out *[]validate.
 		}
 		return nil
 	}
+	// Gatekeeper cannot match an object without apiVersion and kind (it
+	// reports "unable to match constraints" for every constraint); it is not
+	// a workload, and the other engines find nothing in it either.
+	if v, _ := obj["apiVersion"].(string); v == "" {
+		return nil
+	}
+	if k, _ := obj["kind"].(string); k == "" {
+		return nil
+	}
 	u := unstructured.Unstructured{Object: runtimeJSON(obj).(map[string]any)}
 	resp, err := e.client.Review(ctx, target.AugmentedUnstructured{Object: u, Source: mutationtypes.SourceTypeOriginal},
 		reviews.EnforcementPoint(enforcementPoint))

@@ -191,6 +191,11 @@ func TestCheck(t *testing.T) {
 			checks: []string{"NS001", "NS001"},
 		},
 		{name: "not a workload", obj: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}}},
+		{name: "no kind", obj: map[string]any{"apiVersion": "v1", "spec": map[string]any{}}},
+		{name: "kind not a string", obj: map[string]any{"apiVersion": "v1", "kind": 5}},
+		{name: "empty document", obj: map[string]any{}},
+		{name: "malformed pod", obj: map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": "x", "spec": "x"}},
+		{name: "list with malformed items", obj: map[string]any{"apiVersion": "v1", "kind": "List", "items": []any{"x", map[string]any{"kind": "Pod"}}}},
 		{
 			name: "kube 1.27 refuses the conversion: no fix", kube: "1.27", obj: job("old"),
 			checks: []string{"NS001"},
