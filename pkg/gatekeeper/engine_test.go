@@ -190,6 +190,13 @@ func TestCheck(t *testing.T) {
 			obj:    map[string]any{"apiVersion": "v1", "kind": "List", "items": []any{job("a"), job("b")}},
 			checks: []string{"NS001", "NS001"},
 		},
+		{
+			name: "an extensions/v1beta1 Deployment is matched too",
+			obj: map[string]any{"apiVersion": "extensions/v1beta1", "kind": "Deployment", "metadata": map[string]any{"name": "old"},
+				"spec": job("x")["spec"]},
+			checks: []string{"NS001"},
+			object: validate.Object{APIVersion: "extensions/v1beta1", Kind: "Deployment", Name: "old"},
+		},
 		{name: "not a workload", obj: map[string]any{"apiVersion": "v1", "kind": "ConfigMap", "metadata": map[string]any{"name": "x"}}},
 		{name: "no kind", obj: map[string]any{"apiVersion": "v1", "spec": map[string]any{}}},
 		{name: "kind not a string", obj: map[string]any{"apiVersion": "v1", "kind": 5}},

@@ -177,7 +177,8 @@ func parametersSchema() omap {
 }
 
 // matchKinds are the kinds every constraint matches: Pods, the built-in
-// workloads and the default catalog's custom kinds.
+// workloads (the policies' list, extensions/ included) and the default
+// catalog's custom kinds.
 func matchKinds() []any {
 	groups := []struct {
 		group string
@@ -186,6 +187,8 @@ func matchKinds() []any {
 		{"", []string{"Pod", "PodTemplate", "ReplicationController"}},
 		{"apps", []string{"Deployment", "ReplicaSet", "StatefulSet", "DaemonSet"}},
 		{"batch", []string{"Job", "CronJob"}},
+		// Old manifests: the API server no longer serves these, files still carry them.
+		{"extensions", []string{"Deployment", "ReplicaSet", "DaemonSet"}},
 	}
 	var out []any
 	for _, g := range groups {
