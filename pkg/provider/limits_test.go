@@ -129,20 +129,26 @@ func TestGracefulShutdown(t *testing.T) {
 }
 
 // TestDrainDelay: during the drain delay /readyz fails and requests are
-// still answered.
+// still answered. The delay is long; the test ends it once it has looked.
 func TestDrainDelay(t *testing.T) {
-	ts := startServer(t, func(o *Options) { o.DrainDelay = 2 * time.Second })
+	ts := startServer(t, func(o *Options) { o.DrainDelay = 10 * time.Minute })
 	c := ts.client()
 	if code, _ := get(t, c, ts.url+"/readyz"); code != http.StatusOK {
 		t.Fatalf("/readyz = %d before shutdown", code)
 	}
-	go func() { _ = ts.shutdown() }()
+	done := make(chan error, 1)
+	go func() { done <- ts.shutdown() }()
 	waitFor(t, "draining", ts.draining.Load)
 	if code, body := get(t, c, ts.url+"/readyz"); code != http.StatusServiceUnavailable {
 		t.Fatalf("/readyz = %d %s while draining, want 503", code, body)
 	}
 	if code, _ := post(t, c, ts.url+"/mutate", "application/json", review(t, "d", "CREATE", istioPod(t, "Pod"), false)); code != http.StatusOK {
 		t.Fatalf("/mutate = %d while draining, want 200", code)
+	}
+	close(ts.drained)
+	c.CloseIdleConnections()
+	if err := <-done; err != nil {
+		t.Fatalf("Serve: %v", err)
 	}
 }
 
@@ -239,19 +245,22 @@ func TestHealthListener(t *testing.T) {
 // for the body, a concurrency slot) forever. The deadline on the test's own
 // read only bounds a failure.
 func TestSlowClients(t *testing.T) {
-	ts := startServer(t, func(o *Options) {
-		o.ReadHeaderTimeout, o.ReadTimeout = 200*time.Millisecond, 300*time.Millisecond
-	})
 	tests := []struct {
-		name  string
-		send  string
-		reply string // "" means the connection is closed without a reply
+		name          string
+		header, whole time.Duration // ReadHeaderTimeout, ReadTimeout
+		send          string
+		reply         string // "" means the connection is closed without a reply
 	}{
-		{"stalls in the headers", "POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\n", ""},
-		{"stalls in the body", "POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"apiVersion\"", "HTTP/1.1 400"},
+		{"stalls in the headers", 200 * time.Millisecond, 0,
+			"POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\n", ""},
+		// The read timeout also covers the headers: generous, so that a
+		// loaded machine still delivers them in time.
+		{"stalls in the body", time.Minute, time.Second,
+			"POST /mutate HTTP/1.1\r\nHost: nativize\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"apiVersion\"", "HTTP/1.1 400"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			ts := startServer(t, func(o *Options) { o.ReadHeaderTimeout, o.ReadTimeout = tc.header, tc.whole })
 			conn, err := tls.Dial("tcp", strings.TrimPrefix(ts.url, "https://"),
 				&tls.Config{RootCAs: ts.ca.pool(), ServerName: "127.0.0.1", NextProtos: []string{"http/1.1"}})
 			if err != nil {
@@ -270,9 +279,9 @@ func TestSlowClients(t *testing.T) {
 			if !strings.HasPrefix(string(got), tc.reply) || (tc.reply == "" && len(got) > 0) {
 				t.Fatalf("reply %q, want prefix %q", got, tc.reply)
 			}
+			if len(ts.slots) != 0 {
+				t.Errorf("%d concurrency slots still held", len(ts.slots))
+			}
 		})
-	}
-	if len(ts.slots) != 0 {
-		t.Errorf("%d concurrency slots still held", len(ts.slots))
 	}
 }

@@ -83,6 +83,7 @@ type Server struct {
 	slots    chan struct{}
 	handler  http.Handler
 	draining atomic.Bool
+	drained  chan struct{} // closed to end the drain delay early (tests)
 }
 
 // New checks opts, loads the TLS files and builds the handlers.
@@ -107,7 +108,8 @@ func New(opts Options) (*Server, error) {
 	if log == nil {
 		log = slog.New(slog.NewJSONHandler(io.Discard, nil))
 	}
-	s := &Server{opts: opts, log: log, metrics: newMetrics(), slots: make(chan struct{}, opts.MaxInFlight)}
+	s := &Server{opts: opts, log: log, metrics: newMetrics(), slots: make(chan struct{}, opts.MaxInFlight),
+		drained: make(chan struct{})}
 	certs, err := newCertSource(certFiles{cert: opts.CertFile, key: opts.KeyFile, clientCA: opts.ClientCAFile}, log)
 	if err != nil {
 		return nil, err
@@ -210,6 +212,7 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener, health net.Listener
 		s.log.Info("draining: not ready, still serving", "delay", s.opts.DrainDelay.String())
 		select {
 		case <-time.After(s.opts.DrainDelay):
+		case <-s.drained:
 		case serveErr = <-errs:
 		}
 	}
