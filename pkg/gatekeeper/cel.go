@@ -1,5 +1,16 @@
 package gatekeeper
 
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/nativize/nativize/pkg/catalog"
+)
+
 // celPodSpec are the CEL variables every K8sNativeValidation source shares:
 // the object's pod spec for the built-in kinds (docs/RULES.md "Locating pod
 // specs"; custom catalog kinds are Rego-only), its init containers when the
@@ -90,4 +101,108 @@ var ns007CEL = celSource(append(append([]any(nil), celPodSpec...),
 		`"NS007: " + variables.ref + ": container \"" + variables.quits[0].name + "\" calls /quitquitquit to stop the proxy; obsolete once the proxy is a native sidecar"`),
 	celValidation(`variables.minSeverity == "error" || variables.awaits.size() == 0`,
 		`"NS007: " + variables.ref + ": container \"" + variables.awaits[0].name + "\" wraps its command in linkerd-await --shutdown; obsolete once the proxy is a native sidecar"`),
+)
+
+// celKube parses parameters.kubeVersion as the policies do (1.N, v1.N,
+// 1.N.P) into variables.kube, [major, minor] or [] when unset.
+var celKube = []any{
+	celVar("kubeVersion", `variables.params == null ? "" : string(variables.params.?kubeVersion.orValue("")).trim()`),
+	celVar("kubeParts", `variables.kubeVersion.matches("^v?\\+?[0-9]+\\.\\+?[0-9]+(\\.[^.]*)?$")
+  ? (variables.kubeVersion.startsWith("v") ? variables.kubeVersion.substring(1) : variables.kubeVersion).replace("+", "").split(".")
+  : []`),
+	celVar("kube", `variables.kubeParts.size() >= 2 ? [int(variables.kubeParts[0]), int(variables.kubeParts[1])] : []`),
+}
+
+// celName is the CEL expression of container x's name: the string, else "".
+func celName(x string) string {
+	return fmt.Sprintf(`(has(%[1]s.name) && type(%[1]s.name) == string ? string(%[1]s.name) : "")`, x)
+}
+
+// celGlobRegex is the CEL expression turning image glob g into the regular
+// expression the policies use: "*" any run, "?" one character, the rest
+// literal, whole string.
+func celGlobRegex(g string) string {
+	expr := g
+	for _, c := range []string{`\`, ".", "+", "(", ")", "|", "[", "]", "{", "}", "^", "$"} {
+		lit := strings.ReplaceAll(c, `\`, `\\`)
+		expr += fmt.Sprintf(`.replace("%s", "\\%s")`, lit, lit)
+	}
+	return `"^" + ` + expr + `.replace("*", ".*").replace("?", ".") + "$"`
+}
+
+// celLiteral writes v (JSON-shaped) as a CEL literal whose map values are
+// dyn, so entries of different shapes fit one list.
+func celLiteral(v any) string {
+	switch t := v.(type) {
+	case map[string]any:
+		keys := slices.Sorted(maps.Keys(t))
+		parts := make([]string, len(keys))
+		for i, k := range keys {
+			parts[i] = fmt.Sprintf("%q: dyn(%s)", k, celLiteral(t[k]))
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case []any:
+		parts := make([]string, len(t))
+		for i, x := range t {
+			parts[i] = celLiteral(x)
+		}
+		return "[" + strings.Join(parts, ", ") + "]"
+	case string:
+		return strconv.Quote(t)
+	}
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// celCatalog is the CEL literal of the default catalog's containers.
+func celCatalog() string {
+	raw, _ := json.Marshal(catalog.Default().Config.Containers)
+	var v any
+	_ = json.Unmarshal(raw, &v)
+	return celLiteral(v)
+}
+
+// celRole is the CEL expression of the catalog role of container x among
+// the applying entries (docs/RULES.md "Classification"), "" for none.
+func celRole(x string) string {
+	byName := fmt.Sprintf(`variables.applying.filter(e, e.name == %s)`, celName(x))
+	byImage := fmt.Sprintf(`variables.applying.filter(e, type(e.?images.orValue([])) == list && e.?images.orValue([]).exists(g, %s.image.matches(%s)))`,
+		x, celGlobRegex("g"))
+	return fmt.Sprintf(`(%[1]s.size() > 0 ? string(%[1]s[0].role) : (has(%[3]s.image) && type(%[3]s.image) == string && %[3]s.image != "" && %[2]s.size() > 0 ? string(%[2]s[0].role) : ""))`,
+		byName, byImage, x)
+}
+
+// ns004CEL: invalid restartPolicy (errors): (a) a proxy init container
+// without Always; otherwise (b) a value that is none of Always, OnFailure,
+// Never, on an init container or a container; (c) before Kubernetes 1.35,
+// OnFailure/Never on an init container or any value on a container.
+var ns004CEL = celSource(append(append(append([]any(nil), celPodSpec...), celKube...),
+	celVar("below135", `variables.kube.size() == 2 && (variables.kube[0] < 1 || (variables.kube[0] == 1 && variables.kube[1] < 35))`),
+	celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
+  ? variables.spec.containers : []`),
+	celVar("catalog", `variables.params != null && type(variables.params.?catalog.orValue(null)) == map
+  ? variables.params.catalog.?containers.orValue([]) : dyn(`+celCatalog()+`)`),
+	celVar("initNames", `variables.inits.map(c, `+celName("c")+`)`),
+	celVar("applying", `variables.catalog.filter(e, type(e.?requiresSetup.orValue([])) != list || e.?requiresSetup.orValue([]).size() == 0 ||
+  e.requiresSetup.exists(n, n in variables.initNames))`),
+	celVar("classified", `variables.inits.map(c, {"c": dyn(c), "role": dyn(`+celRole("c")+`)})`),
+	celVar("valid", `["Always", "OnFailure", "Never"]`),
+	celVar("proxies", `variables.classified.filter(x, x.role == "proxy" && x.c.?restartPolicy.orValue(null) != "Always").map(x, x.c)`),
+	celVar("initInvalid", `variables.classified.filter(x, x.role != "proxy" && type(x.c.?restartPolicy.orValue(null)) == string &&
+  !(x.c.restartPolicy in variables.valid)).map(x, x.c)`),
+	celVar("initOld", `!variables.below135 ? [] : variables.classified.filter(x, x.role != "proxy" &&
+  x.c.?restartPolicy.orValue(null) in ["OnFailure", "Never"]).map(x, x.c)`),
+	celVar("contInvalid", `variables.conts.filter(c, type(c.?restartPolicy.orValue(null)) == string && !(c.restartPolicy in variables.valid))`),
+	celVar("contOld", `!variables.below135 ? [] : variables.conts.filter(c, c.?restartPolicy.orValue(null) in variables.valid)`),
+),
+	celValidation(`variables.proxies.size() == 0`,
+		`"NS004: " + variables.ref + ": mesh proxy \"" + `+celName("variables.proxies[0]")+` + "\" is an init container without restartPolicy: Always; it never exits and the pod stays in Init"`),
+	celValidation(`variables.initInvalid.size() == 0`,
+		`"NS004: " + variables.ref + ": init container \"" + `+celName("variables.initInvalid[0]")+` + "\" has invalid restartPolicy \"" + variables.initInvalid[0].restartPolicy + "\""`),
+	celValidation(`variables.initOld.size() == 0`,
+		`"NS004: " + variables.ref + ": init container \"" + `+celName("variables.initOld[0]")+` + "\" has restartPolicy \"" + variables.initOld[0].restartPolicy + "\"; only Always is valid on an init container before Kubernetes 1.35"`),
+	celValidation(`variables.contInvalid.size() == 0`,
+		`"NS004: " + variables.ref + ": container \"" + `+celName("variables.contInvalid[0]")+` + "\" has invalid restartPolicy \"" + variables.contInvalid[0].restartPolicy + "\""`),
+	celValidation(`variables.contOld.size() == 0`,
+		`"NS004: " + variables.ref + ": container \"" + `+celName("variables.contOld[0]")+` + "\" has restartPolicy \"" + variables.contOld[0].restartPolicy + "\"; regular containers accept restartPolicy only from Kubernetes 1.35"`),
 )

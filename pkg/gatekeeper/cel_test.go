@@ -126,6 +126,12 @@ func TestCELMatchesRego(t *testing.T) {
 	paramSets := []map[string]any{
 		{}, {"kubeVersion": "1.27"}, {"kubeVersion": "v1.28.3"}, {"kubeVersion": "1.29"},
 		{"kubeVersion": "1.28", "minSeverity": "error"}, {"kubeVersion": " +1.+20.x "}, {"minSeverity": "error"},
+		{"kubeVersion": "1.34", "catalog": map[string]any{"containers": []any{
+			map[string]any{"name": "envoy", "role": "proxy", "requiresSetup": []any{"kuma-init"}},
+			map[string]any{"name": "helper", "role": "proxy", "images": []any{"registry.example.com/*-agent*", "*/log-shipper:?"}},
+			map[string]any{"name": "odd-glob", "role": "proxy", "images": []any{"docker.io/envoy+(?)[x]{y}^$.io|z:*"}},
+			map[string]any{"name": "istio-proxy", "role": "sidecar"},
+		}}},
 	}
 	dir := t.TempDir()
 	cases := 0

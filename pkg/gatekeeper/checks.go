@@ -91,7 +91,7 @@ func checks() []libraryCheck {
 			{name: "setup-after-proxy", violations: 1,
 				message: `NS003: StatefulSet/db: network setup init container "linkerd-init" runs after the mesh proxy "linkerd-proxy"`},
 		}},
-		{rule: rules[validate.CheckRestartPolicy], action: "warn", cases: []sampleCase{
+		{rule: rules[validate.CheckRestartPolicy], action: "warn", cel: ns004CEL, cases: []sampleCase{
 			{name: "proxy-without-always", violations: 1,
 				message: `NS004: Pod/web: mesh proxy "istio-proxy" is an init container without restartPolicy: Always`},
 			{name: "before-1-35", parameters: kube("1.34"), violations: 1,
