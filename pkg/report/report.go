@@ -78,7 +78,7 @@ func New(format string, w io.Writer, opts Options) (Output, error) {
 	case "table":
 		return newTable(w, opts), nil
 	case "json":
-		return &jsonOutput{w: w}, nil
+		return newJSONOutput(w), nil
 	case "sarif":
 		return &sarifOutput{w: w, version: opts.Version}, nil
 	case "junit":
