@@ -13,8 +13,10 @@ import (
 	"strings"
 	"testing"
 
+	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/mutate"
+	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 )
 
@@ -95,8 +97,9 @@ func explain(c genCase, d difference) string {
 }
 
 // TestOracle holds nativize's Istio profile to Istio itself: for generated workloads,
-// converting Istio's classic injection must give Istio's native-mode injection, and
-// converting Istio's native-mode injection must change nothing.
+// converting Istio's classic injection must give Istio's native-mode injection, the
+// plan's JSON patch and YAML node appliers must give the same object, and converting
+// Istio's native-mode injection must change nothing.
 func TestOracle(t *testing.T) {
 	injectors := map[string]*Injector{}
 	for _, name := range installs {
@@ -118,13 +121,16 @@ func TestOracle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		classic, native, err := injectBoth(injectors[c.Install], in)
+		classic, native, classicYAML, err := injectBoth(injectors[c.Install], in)
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, in)
 		}
-		got, _, err := m.Object(classic)
+		got, plan, err := m.Object(classic)
 		if err != nil {
 			t.Fatalf("%s: nativize: %v", name, err)
+		}
+		if err := appliersAgree(classic, classicYAML, got, plan); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 		check := func(what string, want, got map[string]any) {
 			var unknown []difference
@@ -162,22 +168,73 @@ func TestOracle(t *testing.T) {
 	}
 }
 
-// injectBoth injects in classic and native mode and parses the results.
-func injectBoth(inj *Injector, in []byte) (classic, native map[string]any, err error) {
-	parse := func(native bool) (map[string]any, error) {
+// injectBoth injects in classic and native mode and parses the results; classicYAML
+// is Istio's classic output as text.
+func injectBoth(inj *Injector, in []byte) (classic, native map[string]any, classicYAML []byte, err error) {
+	parse := func(native bool) (map[string]any, []byte, error) {
 		out, _, err := inj.Inject(in, native)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
+		out = bytes.TrimSuffix(out, []byte("---\n"))
 		var obj map[string]any
-		err = yaml.Unmarshal(bytes.TrimSuffix(out, []byte("---\n")), &obj)
-		return obj, err
+		err = yaml.Unmarshal(out, &obj)
+		return obj, out, err
 	}
-	if classic, err = parse(false); err != nil {
-		return nil, nil, err
+	if classic, classicYAML, err = parse(false); err != nil {
+		return nil, nil, nil, err
 	}
-	native, err = parse(true)
-	return classic, native, err
+	native, _, err = parse(true)
+	return classic, native, classicYAML, err
+}
+
+// appliersAgree checks that the plan's RFC 6902 patch and its YAML node applier
+// turn Istio's classic output into the same object as the map applier (want).
+func appliersAgree(classic map[string]any, classicYAML []byte, want map[string]any, plan *mutate.Plan) error {
+	doc, err := json.Marshal(classic)
+	if err != nil {
+		return err
+	}
+	ops, err := json.Marshal(plan.Patch())
+	if err != nil {
+		return err
+	}
+	patched := doc
+	if !plan.Empty() {
+		patch, err := jsonpatch.DecodePatch(ops)
+		if err != nil {
+			return fmt.Errorf("patch %s: %w", ops, err)
+		}
+		if patched, err = patch.Apply(doc); err != nil {
+			return fmt.Errorf("apply patch %s: %w", ops, err)
+		}
+	}
+	var fromPatch map[string]any
+	if err := json.Unmarshal(patched, &fromPatch); err != nil {
+		return err
+	}
+	if ds := compare(normalize(want), normalize(fromPatch)); len(ds) > 0 {
+		return fmt.Errorf("JSON patch applier differs from the map applier:\n%s", formatDiffs(ds))
+	}
+	var node yamlv3.Node
+	if err := yamlv3.Unmarshal(classicYAML, &node); err != nil {
+		return err
+	}
+	if err := mutate.ApplyNode(&node, plan); err != nil {
+		return fmt.Errorf("YAML node applier: %w", err)
+	}
+	text, err := yamlv3.Marshal(&node)
+	if err != nil {
+		return err
+	}
+	var fromNode map[string]any
+	if err := yaml.Unmarshal(text, &fromNode); err != nil {
+		return err
+	}
+	if ds := compare(normalize(want), normalize(fromNode)); len(ds) > 0 {
+		return fmt.Errorf("YAML node applier differs from the map applier:\n%s", formatDiffs(ds))
+	}
+	return nil
 }
 
 // normalize returns a deep copy of obj with every sidecar.istio.io/status
