@@ -2,6 +2,7 @@ package istio
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	jsonpatch "github.com/evanphx/json-patch/v5"
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/regoengine"
 	yamlv3 "go.yaml.in/yaml/v3"
 	"sigs.k8s.io/yaml"
 )
@@ -98,8 +100,8 @@ func explain(c genCase, d difference) string {
 
 // TestOracle holds nativize's Istio profile to Istio itself: for generated workloads,
 // converting Istio's classic injection must give Istio's native-mode injection, the
-// plan's JSON patch and YAML node appliers must give the same object, and converting
-// Istio's native-mode injection must change nothing.
+// plan's JSON patch and YAML node appliers and the Rego engine must give the same
+// object, and converting Istio's native-mode injection must change nothing.
 func TestOracle(t *testing.T) {
 	injectors := map[string]*Injector{}
 	for _, name := range installs {
@@ -110,6 +112,10 @@ func TestOracle(t *testing.T) {
 		injectors[name] = inj
 	}
 	m, err := mutate.New(mutate.Options{Catalog: catalog.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rego, err := regoengine.New(regoengine.Options{Catalog: catalog.Default()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,6 +137,14 @@ func TestOracle(t *testing.T) {
 		}
 		if err := appliersAgree(classic, classicYAML, got, plan); err != nil {
 			t.Errorf("%s: %v", name, err)
+		}
+		// The Rego engine (policies/) must agree with the Go engine here too.
+		fromRego, _, err := rego.Mutate(context.Background(), classic)
+		if err != nil {
+			t.Fatalf("%s: Rego engine: %v", name, err)
+		}
+		if ds := compare(normalize(roundTrip(t, got)), normalize(roundTrip(t, fromRego))); len(ds) > 0 {
+			t.Errorf("%s: Rego engine differs from the Go engine:\n%s", name, formatDiffs(ds))
 		}
 		check := func(what string, want, got map[string]any) {
 			var unknown []difference
@@ -166,6 +180,20 @@ func TestOracle(t *testing.T) {
 			t.Errorf("known difference %q no longer occurs in %d cases: remove it from knownDifferences and FINDINGS.md", k.id, *cases)
 		}
 	}
+}
+
+// roundTrip returns obj through JSON, so numbers compare alike whichever engine made them.
+func roundTrip(t *testing.T, obj map[string]any) map[string]any {
+	t.Helper()
+	b, err := json.Marshal(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out map[string]any
+	if err := json.Unmarshal(b, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // injectBoth injects in classic and native mode and parses the results; classicYAML
