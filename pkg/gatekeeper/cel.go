@@ -176,15 +176,10 @@ func celRole(x string) string {
 // without Always; otherwise (b) a value that is none of Always, OnFailure,
 // Never, on an init container or a container; (c) before Kubernetes 1.35,
 // OnFailure/Never on an init container or any value on a container.
-var ns004CEL = celSource(append(append(append([]any(nil), celPodSpec...), celKube...),
+var ns004CEL = celSource(append(append(append(append([]any(nil), celPodSpec...), celKube...), celClassify()...),
 	celVar("below135", `variables.kube.size() == 2 && (variables.kube[0] < 1 || (variables.kube[0] == 1 && variables.kube[1] < 35))`),
 	celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
   ? variables.spec.containers : []`),
-	celVar("catalog", `variables.params != null && type(variables.params.?catalog.orValue(null)) == map
-  ? variables.params.catalog.?containers.orValue([]) : dyn(`+celCatalog()+`)`),
-	celVar("initNames", `variables.inits.map(c, `+celName("c")+`)`),
-	celVar("applying", `variables.catalog.filter(e, type(e.?requiresSetup.orValue([])) != list || e.?requiresSetup.orValue([]).size() == 0 ||
-  e.requiresSetup.exists(n, n in variables.initNames))`),
 	celVar("classified", `variables.inits.map(c, {"c": dyn(c), "role": dyn(`+celRole("c")+`)})`),
 	celVar("valid", `["Always", "OnFailure", "Never"]`),
 	celVar("proxies", `variables.classified.filter(x, x.role == "proxy" && x.c.?restartPolicy.orValue(null) != "Always").map(x, x.c)`),
@@ -205,4 +200,63 @@ var ns004CEL = celSource(append(append(append([]any(nil), celPodSpec...), celKub
 		`"NS004: " + variables.ref + ": container \"" + `+celName("variables.contInvalid[0]")+` + "\" has invalid restartPolicy \"" + variables.contInvalid[0].restartPolicy + "\""`),
 	celValidation(`variables.contOld.size() == 0`,
 		`"NS004: " + variables.ref + ": container \"" + `+celName("variables.contOld[0]")+` + "\" has restartPolicy \"" + variables.contOld[0].restartPolicy + "\"; regular containers accept restartPolicy only from Kubernetes 1.35"`),
+)
+
+// celClassify are the variables classification needs: the catalog's
+// entries (parameters.catalog, else the default one as a literal) and those
+// that apply to the pod spec (no requiresSetup, or one of its init
+// containers is named there).
+func celClassify() []any {
+	return []any{
+		celVar("catalog", `variables.params != null && type(variables.params.?catalog.orValue(null)) == map
+  ? variables.params.catalog.?containers.orValue([]) : dyn(`+celCatalog()+`)`),
+		celVar("initNames", `variables.inits.map(c, `+celName("c")+`)`),
+		celVar("applying", `variables.catalog.filter(e, type(e.?requiresSetup.orValue([])) != list || e.?requiresSetup.orValue([]).size() == 0 ||
+  e.requiresSetup.exists(n, n in variables.initNames))`),
+	}
+}
+
+// celAnnotation is the CEL expression of annotation k (a CEL string
+// expression) as the policies read it: the pod template's, else (CronJob)
+// spec.jobTemplate.metadata's, else the workload's own; "" when none is a
+// string.
+func celAnnotation(k string) string {
+	return fmt.Sprintf(`(%[1]s in variables.metaAnn && type(variables.metaAnn[%[1]s]) == string ? string(variables.metaAnn[%[1]s]) :
+  %[1]s in variables.extraAnn && type(variables.extraAnn[%[1]s]) == string ? string(variables.extraAnn[%[1]s]) :
+  %[1]s in variables.ownAnn && type(variables.ownAnn[%[1]s]) == string ? string(variables.ownAnn[%[1]s]) : "")`, k)
+}
+
+// celMapOr is a CEL expression of optional o's value when it is a map, else {}.
+func celMapOr(o string) string {
+	return fmt.Sprintf(`(%[1]s.orValue(null) != null && type(%[1]s.value()) == map ? %[1]s.value() : {})`, o)
+}
+
+// ns001CEL: classic sidecars (error when the pod runs to completion, else
+// warning), unless the pod spec opts out.
+var ns001CEL = celSource(append(append(append([]any(nil), celPodSpec...), celClassify()...),
+	celVar("meta", `variables.groupKind == "/Pod" ? object.?metadata :
+variables.groupKind == "/PodTemplate" ? object.?template.?metadata :
+variables.groupKind == "batch/CronJob" ? object.?spec.?jobTemplate.?spec.?template.?metadata :
+object.?spec.?template.?metadata`),
+	celVar("metaMap", celMapOr("variables.meta")),
+	celVar("metaAnn", celMapOr("variables.metaMap.?annotations")),
+	celVar("metaLabels", celMapOr("variables.metaMap.?labels")),
+	celVar("extraAnn", `variables.groupKind == "batch/CronJob" ? `+celMapOr("object.?spec.?jobTemplate.?metadata.?annotations")+` : {}`),
+	celVar("ownAnn", celMapOr("object.?metadata.?annotations")),
+	celVar("optedOut", `["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
+  "config.linkerd.io/proxy-enable-native-sidecar"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
+  ("sidecar.istio.io/inject" in variables.metaLabels && type(variables.metaLabels["sidecar.istio.io/inject"]) == string &&
+   string(variables.metaLabels["sidecar.istio.io/inject"]).lowerAscii().trim() == "false")`),
+	celVar("listed", celAnnotation(`"nativize.dev/sidecars"`)+`.split(",").map(p, p.trim()).filter(p, p != "")`),
+	celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
+  ? variables.spec.containers : []`),
+	celVar("completes", `(object.apiVersion.startsWith("batch/") && object.kind in ["Job", "CronJob"]) ||
+  ("restartPolicy" in variables.spec && variables.spec.restartPolicy != "Always")`),
+	celVar("moved", `variables.optedOut || !variables.wellFormed ? [] : variables.conts.filter(c, `+celRole("c")+` in ["proxy", "sidecar"] ||
+  (has(c.name) && type(c.name) == string && string(c.name) in variables.listed))`),
+),
+	celValidation(`!variables.completes || variables.moved.size() == 0`,
+		`"NS001: " + variables.ref + ": container \"" + `+celName("variables.moved[0]")+` + "\" is a classic sidecar; the " + object.kind + " will never complete — run \"nativize mutate\""`),
+	celValidation(`variables.completes || variables.minSeverity == "error" || variables.moved.size() == 0`,
+		`"NS001: " + variables.ref + ": container \"" + `+celName("variables.moved[0]")+` + "\" is a classic sidecar; make it a native sidecar (an init container with restartPolicy: Always) — run \"nativize mutate\""`),
 )

@@ -68,7 +68,7 @@ func checks() []libraryCheck {
 	}
 	kube := func(v string) omap { return omap{{"kubeVersion", v}} }
 	return []libraryCheck{
-		{rule: rules[validate.CheckClassicSidecar], action: "warn", cases: []sampleCase{
+		{rule: rules[validate.CheckClassicSidecar], action: "warn", cel: ns001CEL, cases: []sampleCase{
 			{name: "job-classic-proxy", violations: 1,
 				message: `NS001: Job/migrate: container "istio-proxy" is a classic sidecar; the Job will never complete`},
 			{name: "errors-only", parameters: omap{{"minSeverity", "error"}}, violations: 1,
