@@ -9,6 +9,7 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"runtime/debug"
 
 	"github.com/spf13/pflag"
 	yaml "go.yaml.in/yaml/v3"
@@ -18,6 +19,14 @@ import (
 )
 
 func main() {
+	// The same garbage-collector settings as nativize's batch commands, so
+	// the baseline differs from nativize only in the work done per document.
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(64 << 20)
+	}
 	files := pflag.StringSliceP("filename", "f", nil, "files to read")
 	workers := pflag.Int("workers", 0, "parallel workers (0: one per CPU)")
 	pflag.Parse()
