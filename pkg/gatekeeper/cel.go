@@ -231,32 +231,90 @@ func celMapOr(o string) string {
 	return fmt.Sprintf(`(%[1]s.orValue(null) != null && type(%[1]s.value()) == map ? %[1]s.value() : {})`, o)
 }
 
-// ns001CEL: classic sidecars (error when the pod runs to completion, else
-// warning), unless the pod spec opts out.
-var ns001CEL = celSource(append(append(append([]any(nil), celPodSpec...), celClassify()...),
-	celVar("meta", `variables.groupKind == "/Pod" ? object.?metadata :
+// celPodMeta are the variables for annotations, opt-outs and the regular
+// containers (docs/RULES.md "Annotations").
+func celPodMeta() []any {
+	return []any{
+		celVar("meta", `variables.groupKind == "/Pod" ? object.?metadata :
 variables.groupKind == "/PodTemplate" ? object.?template.?metadata :
 variables.groupKind == "batch/CronJob" ? object.?spec.?jobTemplate.?spec.?template.?metadata :
 object.?spec.?template.?metadata`),
-	celVar("metaMap", celMapOr("variables.meta")),
-	celVar("metaAnn", celMapOr("variables.metaMap.?annotations")),
-	celVar("metaLabels", celMapOr("variables.metaMap.?labels")),
-	celVar("extraAnn", `variables.groupKind == "batch/CronJob" ? `+celMapOr("object.?spec.?jobTemplate.?metadata.?annotations")+` : {}`),
-	celVar("ownAnn", celMapOr("object.?metadata.?annotations")),
-	celVar("optedOut", `["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
+		celVar("metaMap", celMapOr("variables.meta")),
+		celVar("metaAnn", celMapOr("variables.metaMap.?annotations")),
+		celVar("metaLabels", celMapOr("variables.metaMap.?labels")),
+		celVar("extraAnn", `variables.groupKind == "batch/CronJob" ? `+celMapOr("object.?spec.?jobTemplate.?metadata.?annotations")+` : {}`),
+		celVar("ownAnn", celMapOr("object.?metadata.?annotations")),
+		celVar("optedOut", `["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
   "config.linkerd.io/proxy-enable-native-sidecar"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
   ("sidecar.istio.io/inject" in variables.metaLabels && type(variables.metaLabels["sidecar.istio.io/inject"]) == string &&
    string(variables.metaLabels["sidecar.istio.io/inject"]).lowerAscii().trim() == "false")`),
-	celVar("listed", celAnnotation(`"nativize.dev/sidecars"`)+`.split(",").map(p, p.trim()).filter(p, p != "")`),
-	celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
+		celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null
   ? variables.spec.containers : []`),
+	}
+}
+
+// celList is the CEL expression of list annotation key: split on ",",
+// parts trimmed, empty ones dropped.
+func celList(key string) string {
+	return celAnnotation(strconv.Quote(key)) + `.split(",").map(p, p.trim()).filter(p, p != "")`
+}
+
+// celVars concatenates variable lists.
+func celVars(lists ...[]any) []any {
+	var out []any
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
+// ns001CEL: classic sidecars (error when the pod runs to completion, else
+// warning), unless the pod spec opts out.
+var ns001CEL = celSource(celVars(celPodSpec, celClassify(), celPodMeta(), []any{
+	celVar("listed", celList("nativize.dev/sidecars")),
 	celVar("completes", `(object.apiVersion.startsWith("batch/") && object.kind in ["Job", "CronJob"]) ||
   ("restartPolicy" in variables.spec && variables.spec.restartPolicy != "Always")`),
 	celVar("moved", `variables.optedOut || !variables.wellFormed ? [] : variables.conts.filter(c, `+celRole("c")+` in ["proxy", "sidecar"] ||
   (has(c.name) && type(c.name) == string && string(c.name) in variables.listed))`),
-),
+}),
 	celValidation(`!variables.completes || variables.moved.size() == 0`,
 		`"NS001: " + variables.ref + ": container \"" + `+celName("variables.moved[0]")+` + "\" is a classic sidecar; the " + object.kind + " will never complete — run \"nativize mutate\""`),
 	celValidation(`variables.completes || variables.minSeverity == "error" || variables.moved.size() == 0`,
 		`"NS001: " + variables.ref + ": container \"" + `+celName("variables.moved[0]")+` + "\" is a classic sidecar; make it a native sidecar (an init container with restartPolicy: Always) — run \"nativize mutate\""`),
+)
+
+// celProxy are the variables locating the proxy: the first init container
+// whose role is proxy, else the first classic proxy (which starts after
+// every init container).
+func celProxy() []any {
+	return []any{
+		celVar("classified", `variables.inits.map(c, {"c": dyn(c), "role": dyn(`+celRole("c")+`)})`),
+		celVar("proxyIndex", `variables.classified.map(x, x.role).indexOf("proxy")`),
+		celVar("classicProxies", `variables.conts.filter(c, `+celRole("c")+` == "proxy")`),
+		celVar("proxyName", `variables.proxyIndex >= 0 ? `+celName("variables.inits[variables.proxyIndex]")+` :
+  variables.classicProxies.size() > 0 ? `+celName("variables.classicProxies[0]")+` : ""`),
+	}
+}
+
+// ns002CEL: init containers that need traffic (group 4: not setup, not
+// named in nativize.dev/before-sidecars, not a proxy or companion) before
+// the proxy.
+var ns002CEL = celSource(celVars(celPodSpec, celClassify(), celPodMeta(), celProxy(), []any{
+	celVar("before", celList("nativize.dev/before-sidecars")),
+	celVar("early", `variables.optedOut || !variables.wellFormed || (variables.proxyIndex < 0 && variables.classicProxies.size() == 0) ? [] :
+  variables.classified.slice(0, variables.proxyIndex >= 0 ? variables.proxyIndex : variables.classified.size()).filter(x,
+    !(x.role in ["setup", "proxy", "companion"]) && !(`+celName("x.c")+` in variables.before)).map(x, x.c)`),
+}),
+	celValidation(`variables.early.size() == 0`,
+		`"NS002: " + variables.ref + ": init container \"" + `+celName("variables.early[0]")+` + "\" runs before the mesh proxy \"" + variables.proxyName + "\" and has no network — run \"nativize mutate\""`),
+)
+
+// ns003CEL: network setup init containers after the proxy (proxy in
+// initContainers only).
+var ns003CEL = celSource(celVars(celPodSpec, celClassify(), celPodMeta(), celProxy(), []any{
+	celVar("late", `variables.optedOut || !variables.wellFormed || variables.proxyIndex < 0 ? [] :
+  variables.classified.slice(variables.proxyIndex + 1, variables.classified.size()).filter(x, x.role == "setup").map(x, x.c)`),
+}),
+	celValidation(`variables.late.size() == 0`,
+		`"NS003: " + variables.ref + ": network setup init container \"" + `+celName("variables.late[0]")+` + "\" runs after the mesh proxy \"" + variables.proxyName + "\" — run \"nativize mutate\""`),
 )

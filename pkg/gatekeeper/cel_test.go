@@ -115,7 +115,7 @@ func TestCELMatchesRego(t *testing.T) {
 		objs[k] = v
 	}
 	g := podgen.New(5)
-	n := 100
+	n := 60
 	if testing.Short() {
 		n = 30
 	}

@@ -83,11 +83,11 @@ func checks() []libraryCheck {
 			}}}},
 			{name: "invalid-kube-version-type", parameters: omap{{"kubeVersion", 1.29}}},
 		}},
-		{rule: rules[validate.CheckInitBeforeProxy], action: "warn", cases: []sampleCase{
+		{rule: rules[validate.CheckInitBeforeProxy], action: "warn", cel: ns002CEL, cases: []sampleCase{
 			{name: "init-before-proxy", violations: 1,
 				message: `NS002: Deployment/api: init container "migrate" runs before the mesh proxy "istio-proxy"`},
 		}},
-		{rule: rules[validate.CheckSetupAfterProxy], action: "warn", cases: []sampleCase{
+		{rule: rules[validate.CheckSetupAfterProxy], action: "warn", cel: ns003CEL, cases: []sampleCase{
 			{name: "setup-after-proxy", violations: 1,
 				message: `NS003: StatefulSet/db: network setup init container "linkerd-init" runs after the mesh proxy "linkerd-proxy"`},
 		}},
