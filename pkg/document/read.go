@@ -381,7 +381,7 @@ func splitJSON(name string, data []byte) []Doc {
 			endOff++ // trailing whitespace belongs to this document, so bytes are kept
 		}
 		d.Raw, prevEnd = data[startOff:endOff], endOff
-		m, ok := normalize(v).(map[string]any)
+		m, ok := Normalize(v).(map[string]any)
 		if !ok {
 			d.Err = &ParseError{File: name, Line: d.Line, Msg: fmt.Sprintf("document %d: expected a Kubernetes object (a JSON object)", i+1)}
 		} else {

@@ -134,17 +134,18 @@ func scalar(n *yaml.Node) (any, error) {
 	}
 }
 
-// normalize turns json.Number into int64 or float64 throughout v.
-func normalize(v any) any {
+// Normalize turns json.Number into int64 (integers) or float64 throughout
+// v, in place: the values the document reader produces for JSON input.
+func Normalize(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, e := range t {
-			t[k] = normalize(e)
+			t[k] = Normalize(e)
 		}
 		return t
 	case []any:
 		for i, e := range t {
-			t[i] = normalize(e)
+			t[i] = Normalize(e)
 		}
 		return t
 	case json.Number:

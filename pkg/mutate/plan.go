@@ -102,8 +102,8 @@ func (p *Plan) Empty() bool { return p == nil || len(p.Specs) == 0 }
 // isFalse reports whether an opt-out value says "false".
 func isFalse(v string) bool { return strings.EqualFold(strings.TrimSpace(v), "false") }
 
-// splitList parses a comma-separated annotation value.
-func splitList(v string) map[string]bool {
+// SplitList parses a comma-separated annotation value into a set of names.
+func SplitList(v string) map[string]bool {
 	out := map[string]bool{}
 	for _, part := range strings.Split(v, ",") {
 		if part = strings.TrimSpace(part); part != "" {
@@ -169,7 +169,7 @@ func Classify(ps workload.PodSpec, cat *catalog.Catalog) Classified {
 	}
 	extra := map[string]bool{}
 	if v, ok := ps.Annotation(AnnotationSidecars); ok {
-		extra = splitList(v)
+		extra = SplitList(v)
 	}
 	for i, m := range initList {
 		ct := container(m, "initContainers", i)
@@ -246,7 +246,7 @@ func planSpec(ps workload.PodSpec, cat *catalog.Catalog) (sp SpecPlan, note stri
 	}
 	before := map[string]bool{}
 	if v, ok := ps.Annotation(AnnotationBeforeSidecars); ok {
-		before = splitList(v)
+		before = SplitList(v)
 	}
 
 	type cand struct {

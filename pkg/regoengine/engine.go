@@ -18,6 +18,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
 	"github.com/nativize/nativize/pkg/workload"
@@ -301,27 +302,7 @@ func (e *Engine) Check(ctx context.Context, obj map[string]any) ([]validate.Find
 
 // Normalize turns Rego output into the values the document reader produces:
 // json.Number becomes int64 when it is an integer, else float64.
-func Normalize(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			t[k] = Normalize(x)
-		}
-		return t
-	case []any:
-		for i, x := range t {
-			t[i] = Normalize(x)
-		}
-		return t
-	case json.Number:
-		if i, err := strconv.ParseInt(string(t), 10, 64); err == nil {
-			return i
-		}
-		f, _ := strconv.ParseFloat(string(t), 64)
-		return f
-	}
-	return v
-}
+func Normalize(v any) any { return document.Normalize(v) }
 
 // Apply returns a deep copy of obj with the add and replace operations of
 // patch applied (the only operations the policies emit); obj is untouched.

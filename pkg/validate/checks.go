@@ -101,7 +101,7 @@ func checkInitBeforeProxy(s *spec) []Finding {
 	}
 	before := map[string]bool{}
 	if v, ok := s.ps.Annotation(mutate.AnnotationBeforeSidecars); ok {
-		before = splitList(v)
+		before = mutate.SplitList(v)
 	}
 	var out []Finding
 	for _, ct := range s.cl.Init[:s.proxy] {
@@ -260,15 +260,4 @@ func commandLine(ct map[string]any) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// splitList parses a comma-separated annotation value (docs/RULES.md).
-func splitList(v string) map[string]bool {
-	out := map[string]bool{}
-	for _, part := range strings.Split(v, ",") {
-		if part = strings.TrimSpace(part); part != "" {
-			out[part] = true
-		}
-	}
-	return out
 }
