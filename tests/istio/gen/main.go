@@ -5,11 +5,14 @@
 // ConfigMap payloads the oracle test reads: the injector config and values from
 // ConfigMap istio-sidecar-injector and the mesh config from ConfigMap istio.
 //
-//	cd tests/istio && go run gen/main.go
+//	cd tests/istio
+//	go get istio.io/istio/operator/pkg/render   # Helm etc.: not needed by the test
+//	go run gen/main.go
+//	go mod tidy
+//	go test -run TestExample -update .          # refresh the example and its native twin
 //
-// It writes testdata/<profile>/{config.yaml,values.json,mesh.yaml} for each install
-// below. Its dependencies (operator/pkg/render, Helm) are not needed by the test;
-// if go.sum lacks them, run `go get istio.io/istio/operator/pkg/render` first.
+// It writes testdata/<install>/{config.yaml,values.json,mesh.yaml} for each install
+// below; the output is deterministic for a given istio.io/istio version.
 package main
 
 import (
