@@ -6,11 +6,12 @@
 // ConfigMap istio-sidecar-injector and the mesh config from ConfigMap istio.
 //
 //	cd tests/istio
-//	go get istio.io/istio/operator/pkg/render   # Helm etc.: not needed by the test
+//	go get istio.io/istio/operator/pkg/render@$(go list -m -f '{{.Version}}' istio.io/istio)
 //	go run gen/main.go
 //	go mod tidy
 //	go test -run TestExample -update .          # refresh the example and its native twin
 //
+// (the first step adds Helm and the operator to go.sum; the test does not need them).
 // It writes testdata/<install>/{config.yaml,values.json,mesh.yaml} for each install
 // below; the output is deterministic for a given istio.io/istio version.
 package main
