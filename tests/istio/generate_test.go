@@ -177,8 +177,8 @@ func enableCoreDump() map[string]any {
 		"securityContext": map[string]any{"privileged": true, "runAsUser": int64(0), "runAsNonRoot": false}}
 }
 
-// initPool are init containers users write: some need the mesh, one is
-// already a native sidecar.
+// initPool are init containers users write: some need the mesh, two are
+// already native sidecars.
 var initPool = []func(*generator) map[string]any{
 	func(*generator) map[string]any {
 		return map[string]any{"name": "check-traffic", "image": "curlimages/curl",
@@ -199,6 +199,11 @@ var initPool = []func(*generator) map[string]any{
 			c["startupProbe"] = map[string]any{"tcpSocket": map[string]any{"port": int64(2020)}, "periodSeconds": int64(2)}
 		}
 		return c
+	},
+	func(*generator) map[string]any {
+		// A catalog sidecar that is already native: it keeps its place.
+		return map[string]any{"name": "vault-agent", "image": "hashicorp/vault:1.17", "restartPolicy": "Always",
+			"args": []any{"agent", "-config=/vault/config/agent.hcl"}}
 	},
 	func(*generator) map[string]any {
 		return map[string]any{"name": "fetch-secrets", "image": "alpine:3.20",
