@@ -19,7 +19,9 @@ build:
 demo: build
 	$(NATIVIZE) mutate -f examples/istio-sleep.yaml
 
-include make/*.mk
+# tools.mk first: other fragments use $(OPA), $(GATOR)... as prerequisites.
+include make/tools.mk
+include $(filter-out make/tools.mk,$(sort $(wildcard make/*.mk)))
 
 ## test: everything CI runs.
 test: lint unit $(TEST_TARGETS)
