@@ -45,14 +45,36 @@ func istioEdits(ps workload.PodSpec, ct Container) []Edit {
 	if present && !isPilotAgentWait(lc) {
 		return nil // a custom lifecycle is the user's; keep it
 	}
-	port := "15020"
-	if v, ok := ps.Annotation(AnnotationIstioPort); ok && v != "" {
-		port = v
-	}
+	port := istioPort(ps)
 	drain := map[string]any{"preStop": map[string]any{"exec": map[string]any{
 		"command": []any{"pilot-agent", "request", "--debug-port=" + port, "POST", "drain"}}}}
 	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: drain,
 		Reason: "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait"}}
+}
+
+// istioPort returns the status port Istio injected the proxy with: read from
+// the metadata that carries sidecar.istio.io/status (kube-inject reads only a
+// CronJob's spec.jobTemplate.metadata), else the usual annotation lookup;
+// 15020 by default. Draining on another port would reach no agent.
+func istioPort(ps workload.PodSpec) string {
+	metas := []map[string]any{ps.Meta}
+	for _, p := range ps.ExtraMetaPaths {
+		m, _ := workload.Lookup(ps.Owner, p[len(ps.OwnerPath):]).(map[string]any)
+		metas = append(metas, m)
+	}
+	for _, m := range metas {
+		ann, _ := m["annotations"].(map[string]any)
+		if _, ok := ann[AnnotationIstioStatus].(string); ok {
+			if v, ok := ann[AnnotationIstioPort].(string); ok && v != "" {
+				return v
+			}
+			return "15020"
+		}
+	}
+	if v, ok := ps.Annotation(AnnotationIstioPort); ok && v != "" {
+		return v
+	}
+	return "15020"
 }
 
 // isPilotAgentWait reports whether lc is exactly the postStart `pilot-agent wait` hook.

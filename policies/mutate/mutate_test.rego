@@ -224,3 +224,28 @@ test_cronjob_job_template_annotations if {
 	out := mutate.result with input as cj
 	out.spec.jobTemplate.spec.template.spec.initContainers[0].lifecycle == drain("15030")
 }
+
+test_cronjob_port_from_status_metadata if {
+	cj := {
+		"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "c"},
+		"spec": {"jobTemplate": {
+			"metadata": {"annotations": {"sidecar.istio.io/status": "{}"}},
+			"spec": {"template": {
+				"metadata": {"annotations": {"status.sidecar.istio.io/port": "15030"}},
+				"spec": {"containers": [c("app"), c("istio-proxy")]},
+			}},
+		}},
+	}
+	out := mutate.result with input as cj
+	out.spec.jobTemplate.spec.template.spec.initContainers[0].lifecycle == drain("15020")
+}
+
+test_pod_port_with_status if {
+	pod := {
+		"apiVersion": "v1", "kind": "Pod",
+		"metadata": {"name": "p", "annotations": {"sidecar.istio.io/status": "{}", "status.sidecar.istio.io/port": "15031"}},
+		"spec": {"containers": [c("app"), c("istio-proxy")]},
+	}
+	spec := converted_spec(pod)
+	spec.initContainers[0].lifecycle == drain("15031")
+}
