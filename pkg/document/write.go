@@ -39,11 +39,17 @@ func usesCompactSeq(raw []byte) bool {
 // original (2-space indent; compact sequences when the original used them),
 // preceded by the document's own `---` line.
 func EncodeNode(d *Doc, node *yaml.Node) ([]byte, error) {
+	return Encode(d.Separator, node, usesCompactSeq(d.Raw))
+}
+
+// Encode writes node as one YAML document after header, with a 2-space
+// indent and, with compact, sequences unindented under their key.
+func Encode(header string, node *yaml.Node, compact bool) ([]byte, error) {
 	var buf bytes.Buffer
-	buf.WriteString(d.Separator)
+	buf.WriteString(header)
 	enc := yaml.NewEncoder(&buf)
 	enc.SetIndent(2)
-	if usesCompactSeq(d.Raw) {
+	if compact {
 		enc.CompactSeqIndent()
 	}
 	if err := enc.Encode(node); err != nil {

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"sort"
 
-	"gopkg.in/yaml.v3"
+	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/nativize/nativize/pkg/document"
 )
 
 // kv is one key of an ordered YAML mapping.
@@ -53,15 +55,11 @@ func node(v any) (*yaml.Node, error) {
 		}
 		return n, nil
 	case []string:
-		n := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq"}
-		for _, e := range t {
-			c, err := node(e)
-			if err != nil {
-				return nil, err
-			}
-			n.Content = append(n.Content, c)
+		l := make([]any, len(t))
+		for i, e := range t {
+			l[i] = e
 		}
-		return n, nil
+		return node(l)
 	case string:
 		n := &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: t}
 		if bytes.ContainsRune([]byte(t), '\n') {
@@ -84,15 +82,5 @@ func marshal(header string, v any) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	buf.WriteString(header)
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return document.Encode(header, n, false)
 }

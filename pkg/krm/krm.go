@@ -327,18 +327,7 @@ func appendResults(root *yaml.Node, results []Result) error {
 }
 
 // encode serializes one node as a YAML document.
-func encode(n *yaml.Node) ([]byte, error) {
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(n); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
-}
+func encode(n *yaml.Node) ([]byte, error) { return document.Encode("", n, false) }
 
 // value returns the value node of key in mapping m, or nil.
 func value(m *yaml.Node, key string) *yaml.Node {
