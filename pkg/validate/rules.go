@@ -6,7 +6,7 @@ type Rule struct {
 	ID string
 	// Name is a short PascalCase name (SARIF rule name).
 	Name string
-	// Summary is the one-line description from DESIGN.md.
+	// Summary is the one-line description of the check (README, docs/CHECKS.md).
 	Summary string
 	// Severity is the most serious severity the check reports.
 	Severity Severity
