@@ -5,6 +5,7 @@ GATOR_VERSION := v3.23.1
 OPA := $(TOOLS)/opa
 CONFTEST := $(TOOLS)/conftest
 GATOR := $(TOOLS)/gator
+REGAL := $(TOOLS)/regal
 
 $(OPA):
 	GOBIN=$(TOOLS) $(GO) install github.com/open-policy-agent/opa@$(OPA_VERSION)
@@ -13,5 +14,11 @@ $(CONFTEST):
 $(GATOR):
 	GOBIN=$(TOOLS) $(GO) install github.com/open-policy-agent/gatekeeper/v3/cmd/gator@$(GATOR_VERSION)
 
+# Regal (the Rego linter) is pinned in tools/regal/go.mod: the module proxy
+# serves it only at exact versions, so `go install regal@version` (which asks
+# for the version list) is refused; building from a pinned module works.
+$(REGAL): tools/regal/go.mod tools/regal/go.sum
+	cd tools/regal && GOWORK=off $(GO) build -o $(REGAL) github.com/open-policy-agent/regal
+
 .PHONY: tools
-tools: $(OPA) $(CONFTEST) $(GATOR)
+tools: $(OPA) $(CONFTEST) $(GATOR) $(REGAL)
