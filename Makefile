@@ -33,6 +33,7 @@ unit:
 lint:
 	@test -z "$$(gofmt -l cmd pkg tests 2>/dev/null)" || { gofmt -l cmd pkg tests; echo "gofmt: files above need formatting"; exit 1; }
 	$(GO) vet ./...
+	@$(GO) mod tidy -diff >/dev/null || { $(GO) mod tidy -diff; echo "go.mod/go.sum are not tidy: run go mod tidy"; exit 1; }
 
 clean:
 	rm -rf $(BIN)
