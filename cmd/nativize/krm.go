@@ -23,8 +23,9 @@ schema of --config (containers, kinds) plus kubeVersion and failOn; a v1
 ConfigMap may set data.kubeVersion and data.failOn. Flags give the defaults
 the functionConfig overrides.
 
-Exit status: 0 done, 1 a result at or above failOn (the list is still
-written), 2 stdin is not a ResourceList.
+Exit status: 0 done, 1 a result at or above failOn or an item that could not
+be read or converted (its error result names it; the list is still written,
+every other item converted), 2 stdin is not a ResourceList.
 
 Usage:
   nativize krm [--config F] [--kube-version V] [--fail-on error|warning|never]

@@ -242,10 +242,15 @@ func convertDoc(eng rewrite.Engine, pf *catalog.Prefilter, d *document.Doc, skip
 }
 
 // report prints notes about pod specs left alone.
-func report(s streams, d *document.Doc, p *mutate.Plan) {
+func report(s streams, d *document.Doc, p *mutate.Plan) { fmt.Fprint(s.Err, notes(d, p)) }
+
+// notes are the warnings about pod specs left alone, one a line.
+func notes(d *document.Doc, p *mutate.Plan) string {
+	var b strings.Builder
 	for _, n := range p.Notes {
-		fmt.Fprintf(s.Err, "%s: warning: %s\n", d.Where(), n)
+		fmt.Fprintf(&b, "%s: warning: %s\n", d.Where(), n)
 	}
+	return b.String()
 }
 
 func startsWithSeparator(b []byte) bool {
@@ -291,25 +296,40 @@ func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, i
 			code = 2
 			continue
 		}
-		var buf bytes.Buffer
-		sc := document.NewScanner(f, bytes.NewReader(data))
-		for {
-			d, ok := sc.Next()
-			if !ok {
-				break
-			}
-			r := convertDoc(eng, pf, &d, !in.validateAll)
-			if r.Err != nil {
-				fmt.Fprintln(s.Err, r.Err)
-				code = 2
-			} else {
-				report(s, &d, r.Plan)
-			}
-			buf.Write(r.Out)
-		}
-		out = append(out, fileResult{name: f, old: data, new: buf.Bytes()})
+		converted, c := convertData(eng, pf, f, data, in.validateAll, s.Err)
+		code = max(code, c)
+		out = append(out, fileResult{name: f, old: data, new: converted})
 	}
 	return out, code
+}
+
+// convertData converts the documents of one file's bytes and returns the
+// new bytes: every document converted or, when it is broken, its raw bytes
+// kept where they were (so that a rewrite never loses a document), with its
+// error on errw and code 2.
+func convertData(eng rewrite.Engine, pf *catalog.Prefilter, name string, data []byte, validateAll bool, errw io.Writer) ([]byte, int) {
+	code := 0
+	var buf bytes.Buffer
+	sc := document.NewScanner(name, bytes.NewReader(data))
+	for {
+		d, ok := sc.Next()
+		if !ok {
+			break
+		}
+		r := convertDoc(eng, pf, &d, !validateAll)
+		if r.Err != nil {
+			fmt.Fprintln(errw, r.Err)
+			code = 2
+		} else {
+			fmt.Fprint(errw, notes(&d, r.Plan))
+		}
+		buf.Write(r.Out)
+	}
+	if err := sc.Err(); err != nil {
+		fmt.Fprintf(errw, "%s: %v\n", name, err)
+		code = 2
+	}
+	return buf.Bytes(), code
 }
 
 // rewriteFiles converts files in place; only changed files are written.
@@ -335,30 +355,65 @@ func rewriteFiles(eng rewrite.Engine, in inputFlags, s streams, _ []string) int 
 	return code
 }
 
-// writeAtomic replaces a file through a temporary file in the same
-// directory, keeping its permissions.
-func writeAtomic(name string, data []byte) error {
-	info, err := os.Stat(name)
+// File-system calls writeAtomic makes, replaced in tests to fail mid-way.
+var (
+	syncFile   = (*os.File).Sync
+	renameFile = os.Rename
+)
+
+// writeAtomic replaces a file so that readers see either the old or the
+// new content, never a part: it writes a temporary file in the same
+// directory (same file system, so the rename is atomic), gives it the old
+// file's permission bits, fsyncs it, renames it over the file and fsyncs
+// the directory. On any error the original file is untouched and the
+// temporary file is removed. Errors name the file.
+func writeAtomic(name string, data []byte) (err error) {
+	// A symlink stays a symlink: the file it points to is replaced.
+	target, err := filepath.EvalSymlinks(name)
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(name), ".nativize-*")
+	info, err := os.Stat(target)
 	if err != nil {
 		return err
 	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("%s: not a regular file, not rewritten", name)
+	}
+	dir := filepath.Dir(target)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(target)+".nativize-*")
+	if err != nil {
+		return fmt.Errorf("%s: not rewritten: %w", name, err)
+	}
+	defer func() {
+		if err != nil {
+			tmp.Close()
+			os.Remove(tmp.Name())
+			err = fmt.Errorf("%s: not rewritten: %w", name, err)
+		}
+	}()
+	if _, err = tmp.Write(data); err != nil {
 		return err
 	}
-	if err := tmp.Chmod(info.Mode().Perm()); err != nil {
-		tmp.Close()
+	if err = tmp.Chmod(info.Mode().Perm()); err != nil {
 		return err
 	}
-	if err := tmp.Close(); err != nil {
+	if err = syncFile(tmp); err != nil {
 		return err
 	}
-	return os.Rename(tmp.Name(), name)
+	if err = tmp.Close(); err != nil {
+		return err
+	}
+	if err = renameFile(tmp.Name(), target); err != nil {
+		return err
+	}
+	// The rename is durable once the directory is; a failure here leaves
+	// the new content in place, so it is not reported as a lost write.
+	if d, derr := os.Open(dir); derr == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+	return nil
 }
 
 const diffUsage = `Show, as a unified diff, what "nativize mutate" would change.

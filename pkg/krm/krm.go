@@ -87,7 +87,7 @@ func Process(input []byte, opts Options) (*Output, error) {
 	}
 	out := &Output{Results: results}
 	for _, r := range results {
-		if threshold != "" && validate.Severity(r.Severity).AtLeast(threshold) {
+		if threshold != "" && validate.Severity(r.Severity).AtLeast(threshold) || r.Tags[inputErrorTag] != "" {
 			out.Failed = true
 		}
 	}
@@ -139,20 +139,34 @@ func run(items *yaml.Node, opts Options) ([]Result, error) {
 }
 
 // item converts items.Content[i] (replacing the node when it changes) and
-// returns its results.
+// returns its results. An item that cannot be read or converted gets one
+// error result naming it (items[i], its resourceRef and the file and index
+// its path annotations give) and stays as it was; the other items go on.
 func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker, cat *catalog.Catalog) []Result {
 	name := fmt.Sprintf("items[%d]", i)
-	raw, err := encode(items.Content[i])
+	n := items.Content[i]
+	broken := func(msg string, field string) []Result {
+		r := Result{Message: name + ": " + msg, Severity: SeverityError, ResourceRef: nodeRef(n), File: nodeFile(n),
+			Tags: map[string]string{inputErrorTag: "true"}}
+		if field != "" {
+			r.Field = &Field{Path: field}
+		}
+		return []Result{r}
+	}
+	if n.Kind != yaml.MappingNode {
+		return broken("expected a Kubernetes object (a mapping), got "+nodeKind(n), "")
+	}
+	raw, err := encode(n)
 	if err != nil {
-		return []Result{{Message: fmt.Sprintf("%s: %v", name, err), Severity: SeverityError}}
+		return broken(err.Error(), "")
 	}
 	docs := document.Split(name, raw)
 	if len(docs) != 1 {
-		return []Result{{Message: fmt.Sprintf("%s: not one document", name), Severity: SeverityError}}
+		return broken("not one document", "")
 	}
 	d := &docs[0]
 	if d.Err != nil {
-		return []Result{{Message: d.Err.Error(), Severity: SeverityError}}
+		return broken(itemMessage(d.Err), "")
 	}
 	if d.Object == nil {
 		return nil
@@ -164,14 +178,13 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 		r := rewrite.Doc(eng, d)
 		switch {
 		case r.Err != nil:
-			out = append(out, Result{Message: r.Err.Error(), Severity: SeverityError, ResourceRef: refOf(d.Object), File: file})
+			return broken(itemMessage(r.Err), "")
 		case r.Changed:
-			var n yaml.Node
-			if err := yaml.Unmarshal(r.Out, &n); err != nil || len(n.Content) == 0 {
-				out = append(out, Result{Message: fmt.Sprintf("%s: converted item does not parse: %v", name, err), Severity: SeverityError, File: file})
-				break
+			var conv yaml.Node
+			if err := yaml.Unmarshal(r.Out, &conv); err != nil || len(conv.Content) == 0 {
+				return broken(fmt.Sprintf("converted item does not parse: %v", err), "")
 			}
-			items.Content[i] = n.Content[0]
+			items.Content[i] = conv.Content[0]
 			checked = r.Object
 			out = append(out, converted(r.Plan, file)...)
 			// NS008 compares requests before and after the conversion, so it
@@ -200,6 +213,82 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 		out = append(out, fromFinding(f, path, file))
 	}
 	return out
+}
+
+// inputErrorTag marks the result of an item that could not be read or
+// converted: it fails the function whatever failOn says, since the item
+// was passed through unconverted.
+const inputErrorTag = "nativize.dev/input-error"
+
+// itemMessage is an item's read or conversion error without the
+// "items[i]:LINE:" position of the re-encoded item, whose lines are not
+// those of any file: the result's resourceRef and file locate it.
+func itemMessage(err error) string {
+	var pe *document.ParseError
+	if errors.As(err, &pe) {
+		return strings.TrimPrefix(pe.Msg, "document 1: ")
+	}
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "items["); ok {
+		if _, after, ok := strings.Cut(rest, ": "); ok {
+			return after
+		}
+	}
+	return msg
+}
+
+// nodeKind names a YAML node's kind for messages.
+func nodeKind(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		if n.Tag == "!!null" {
+			return "null"
+		}
+		return "a scalar (" + strings.TrimPrefix(n.Tag, "!!") + ")"
+	case yaml.AliasNode:
+		return "an alias"
+	}
+	return "something else"
+}
+
+// nodeRef identifies an item from its YAML node, for an item that does not
+// decode: the scalar apiVersion, kind, metadata.name and namespace it has.
+func nodeRef(n *yaml.Node) *ResourceRef {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	ref := &ResourceRef{APIVersion: scalar(n, "apiVersion"), Kind: scalar(n, "kind")}
+	if md := value(n, "metadata"); md != nil && md.Kind == yaml.MappingNode {
+		ref.Name, ref.Namespace = scalar(md, "name"), scalar(md, "namespace")
+	}
+	if *ref == (ResourceRef{}) {
+		return nil
+	}
+	return ref
+}
+
+// nodeFile is fileOf for an item's YAML node.
+func nodeFile(n *yaml.Node) *File {
+	if n.Kind != yaml.MappingNode {
+		return nil
+	}
+	md := value(n, "metadata")
+	if md == nil || md.Kind != yaml.MappingNode {
+		return nil
+	}
+	ann := value(md, "annotations")
+	if ann == nil || ann.Kind != yaml.MappingNode {
+		return nil
+	}
+	m := map[string]any{}
+	for i := 0; i+1 < len(ann.Content); i += 2 {
+		if v := ann.Content[i+1]; v.Kind == yaml.ScalarNode {
+			m[ann.Content[i].Value] = v.Value
+		}
+	}
+	return fileOf(map[string]any{"metadata": map[string]any{"annotations": m}})
 }
 
 // converted describes each pod spec the conversion changed as an info result.

@@ -29,32 +29,37 @@ var (
 const admissionAPIVersion = "admission.k8s.io/v1"
 
 // decodeReview parses and checks an AdmissionReview v1 request envelope.
+// Its errors name the JSON pointer (or byte offset) of the problem.
 func decodeReview(body []byte) (*admissionv1.AdmissionReview, error) {
 	var review admissionv1.AdmissionReview
 	if err := strictJSON(body, &review); err != nil {
 		return nil, err
+	}
+	if err := checkJSON(body, ""); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrMalformed, err)
 	}
 	if review.APIVersion != admissionAPIVersion || review.Kind != "AdmissionReview" {
 		return nil, fmt.Errorf("%w: got apiVersion %q kind %q, want %s AdmissionReview",
 			ErrWrongKind, review.APIVersion, review.Kind, admissionAPIVersion)
 	}
 	if review.Request == nil {
-		return nil, fmt.Errorf("%w: AdmissionReview without request", ErrMalformed)
+		return nil, fmt.Errorf("%w: /request: AdmissionReview without request", ErrMalformed)
 	}
 	if review.Request.UID == "" {
-		return nil, fmt.Errorf("%w: AdmissionReview request without uid", ErrMalformed)
+		return nil, fmt.Errorf("%w: /request/uid: AdmissionReview request without uid", ErrMalformed)
 	}
 	return &review, nil
 }
 
-// strictJSON decodes exactly one JSON value from body into v.
+// strictJSON decodes exactly one JSON value from body into v; errors name
+// the JSON pointer of a wrongly typed field or the offset of a syntax error.
 func strictJSON(body []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	if err := dec.Decode(v); err != nil {
-		return fmt.Errorf("%w: %v", ErrMalformed, err)
+		return fmt.Errorf("%w: %s: %v", ErrMalformed, locate(err, ""), err)
 	}
 	if dec.More() {
-		return fmt.Errorf("%w: data after the JSON value", ErrMalformed)
+		return fmt.Errorf("%w: / (byte %d): data after the JSON value", ErrMalformed, dec.InputOffset())
 	}
 	return nil
 }
@@ -62,23 +67,31 @@ func strictJSON(body []byte, v any) error {
 // decodeObject parses raw JSON into an unstructured Kubernetes object: a JSON
 // object whose apiVersion and kind are non-empty strings. Numbers stay
 // json.Number so that values copied into a patch keep their exact text.
-func decodeObject(raw []byte) (map[string]any, error) {
+func decodeObject(raw []byte) (map[string]any, error) { return decodeObjectAt(raw, "") }
+
+// decodeObjectAt is decodeObject for the value at JSON pointer at of a
+// request: its errors start with the pointer of the problem. Duplicate keys
+// and nesting past maxJSONDepth are refused.
+func decodeObjectAt(raw []byte, at string) (map[string]any, error) {
 	var v any
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrNotObject, err)
+		return nil, fmt.Errorf("%s: %w: %v", locate(err, at), ErrNotObject, err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("%w: data after the JSON value", ErrNotObject)
+		return nil, fmt.Errorf("%s (byte %d): %w: data after the JSON value", orRoot(at), dec.InputOffset(), ErrNotObject)
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("%w: JSON %s, want an object", ErrNotObject, jsonType(v))
+		return nil, fmt.Errorf("%s: %w: JSON %s, want an object", orRoot(at), ErrNotObject, jsonType(v))
+	}
+	if err := checkJSON(raw, at); err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotObject, err)
 	}
 	for _, k := range []string{"apiVersion", "kind"} {
 		if s, ok := obj[k].(string); !ok || s == "" {
-			return nil, fmt.Errorf("%w: %s missing or not a string", ErrNotObject, k)
+			return nil, fmt.Errorf("%s: %w: %s missing or not a string", pointerTo(at, k), ErrNotObject, k)
 		}
 	}
 	return obj, nil
@@ -116,7 +129,7 @@ func admissionObject(req *admissionv1.AdmissionRequest) (map[string]any, error) 
 	if req.SubResource != "" || len(bytes.TrimSpace(req.Object.Raw)) == 0 || string(bytes.TrimSpace(req.Object.Raw)) == "null" {
 		return nil, nil
 	}
-	return decodeObject(req.Object.Raw)
+	return decodeObjectAt(req.Object.Raw, "/request/object")
 }
 
 // mutate answers POST /mutate: the conversion as a JSON patch. It allows

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -44,22 +45,48 @@ func systemError(msg string) any {
 // externalData answers POST /externaldata, Gatekeeper's external data
 // protocol: one item per key, each key a JSON-encoded Kubernetes object.
 func (s *Server) externalData(ctx context.Context, body []byte) (int, any) {
-	var req externaldata.ProviderRequest
+	var req providerRequestBody
 	if err := strictJSON(body, &req); err != nil {
 		s.metrics.errors.WithLabelValues("externaldata", "bad_request").Inc()
 		return http.StatusBadRequest, systemError(err.Error())
 	}
-	if !externalDataAPIVersions[req.APIVersion] || req.Kind != externaldata.ProviderRequestKind {
+	if !externalDataAPIVersions[req.APIVersion] || req.Kind != string(externaldata.ProviderRequestKind) {
 		s.metrics.errors.WithLabelValues("externaldata", "bad_request").Inc()
 		return http.StatusBadRequest, systemError(fmt.Sprintf(
 			"%v: got apiVersion %q kind %q, want externaldata.gatekeeper.sh/v1beta1 ProviderRequest",
-			ErrWrongKind, req.APIVersion, string(req.Kind)))
+			ErrWrongKind, req.APIVersion, req.Kind))
 	}
 	if n := len(req.Request.Keys); n > s.opts.MaxKeys {
 		s.metrics.errors.WithLabelValues("externaldata", "too_many_keys").Inc()
 		return http.StatusOK, systemError(fmt.Sprintf("%d keys exceed the limit of %d per request", n, s.opts.MaxKeys))
 	}
-	return http.StatusOK, providerReply(s.ExternalData(ctx, req.Request.Keys))
+	resp := externaldata.Response{Idempotent: true, Items: make([]externaldata.Item, 0, len(req.Request.Keys))}
+	for i, raw := range req.Request.Keys {
+		at := fmt.Sprintf("/request/keys/%d", i)
+		var key string
+		if err := json.Unmarshal(raw, &key); err != nil {
+			// Gatekeeper sends strings; anything else is answered per item,
+			// so that the other keys are still answered.
+			s.metrics.errors.WithLabelValues("externaldata", "item").Inc()
+			var v any
+			_ = json.Unmarshal(raw, &v)
+			resp.Items = append(resp.Items, externaldata.Item{Key: string(raw),
+				Error: fmt.Sprintf("%s: %v: key is JSON %s, want a string holding a JSON-encoded object", at, ErrNotObject, jsonType(v))})
+			continue
+		}
+		resp.Items = append(resp.Items, s.itemAt(key, at))
+	}
+	return http.StatusOK, providerReply(resp)
+}
+
+// providerRequestBody is Gatekeeper's ProviderRequest with the keys kept raw,
+// so that a key that is not a string is an item error, not a refusal.
+type providerRequestBody struct {
+	APIVersion string `json:"apiVersion"`
+	Kind       string `json:"kind"`
+	Request    struct {
+		Keys []json.RawMessage `json:"keys"`
+	} `json:"request"`
 }
 
 // ExternalData answers a list of external data keys in process: the same
@@ -67,8 +94,8 @@ func (s *Server) externalData(ctx context.Context, body []byte) (int, any) {
 // external_data without a network hop.
 func (s *Server) ExternalData(ctx context.Context, keys []string) externaldata.Response {
 	resp := externaldata.Response{Idempotent: true, Items: make([]externaldata.Item, 0, len(keys))}
-	for _, key := range keys {
-		resp.Items = append(resp.Items, s.item(key))
+	for i, key := range keys {
+		resp.Items = append(resp.Items, s.itemAt(key, fmt.Sprintf("/request/keys/%d", i)))
 	}
 	return resp
 }
@@ -84,12 +111,18 @@ func Items(m Mutator, c Checker, keys []string) []externaldata.Item {
 	return s.ExternalData(context.Background(), keys).Items
 }
 
-// item answers one key.
-func (s *Server) item(key string) externaldata.Item {
+// itemAt answers the key at JSON pointer at of the request; a key that is
+// not a Kubernetes object is an item error naming the pointer of the key
+// and, inside the key's own JSON, the pointer of the problem.
+func (s *Server) itemAt(key, at string) externaldata.Item {
 	obj, err := decodeObject([]byte(key))
 	if err != nil {
 		s.metrics.errors.WithLabelValues("externaldata", "item").Inc()
-		return externaldata.Item{Key: key, Error: err.Error()}
+		msg := err.Error()
+		if at != "" {
+			msg = at + ": " + msg
+		}
+		return externaldata.Item{Key: key, Error: msg}
 	}
 	findings, err := s.check(obj)
 	if err != nil {

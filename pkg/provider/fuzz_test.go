@@ -78,6 +78,14 @@ func seedInputs(t *testing.T) map[string][][]any {
 		nil, []byte(`{`), []byte(`[]`), []byte(`null`), []byte(`{"apiVersion":"v1"}`),
 		[]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":"x"}}`),
 		[]byte(`{"apiVersion":"externaldata.gatekeeper.sh/v1beta1","kind":"ProviderRequest","request":{"keys":["{}","[]",""]}}`),
+		// The input classes of docs/INPUT.md: non-string keys, duplicate
+		// keys, deep nesting, NUL and invalid UTF-8, wrong types.
+		[]byte(`{"apiVersion":"externaldata.gatekeeper.sh/v1beta1","kind":"ProviderRequest","request":{"keys":[1,{"a":1},null,"{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"kind\":\"Pod\"}"]}}`),
+		[]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"apiVersion":"v1","kind":"Pod","kind":"Job"}}}`),
+		[]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":` + strings.Repeat("[", 600) + `}}`),
+		[]byte("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"a\u0000\xff\"}}}}"),
+		[]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","object":{"apiVersion":"v1","kind":"Pod","spec":{"containers":{"name":"istio-proxy"},"initContainers":7}}}}`),
+		[]byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":7}}`),
 	}
 	seeds := map[string][][]any{}
 	var keys []string
@@ -224,18 +232,23 @@ func FuzzExternalData(f *testing.F) {
 		if r.Response.SystemError != "" {
 			return
 		}
-		var req struct {
-			Request struct {
-				Keys []string `json:"keys"`
-			} `json:"request"`
-		}
+		var req providerRequestBody
 		_ = json.Unmarshal(body, &req)
 		if len(r.Response.Items) != len(req.Request.Keys) {
 			t.Fatalf("%d items for %d keys", len(r.Response.Items), len(req.Request.Keys))
 		}
 		for i, it := range r.Response.Items {
-			if it.Key != req.Request.Keys[i] || (it.Error == "") == (it.Value == nil) {
+			key := string(req.Request.Keys[i])
+			var s string
+			if json.Unmarshal(req.Request.Keys[i], &s) == nil {
+				key = s
+			}
+			if it.Key != key || (it.Error == "") == (it.Value == nil) {
 				t.Fatalf("item %d: %+v", i, it)
+			}
+			// A per-item error names the key's JSON pointer.
+			if want := fmt.Sprintf("/request/keys/%d: ", i); it.Error != "" && !strings.HasPrefix(it.Error, want) {
+				t.Fatalf("item %d error %q does not start with %q", i, it.Error, want)
 			}
 		}
 	})
