@@ -78,7 +78,7 @@ func TestMutateCommand(t *testing.T) {
 			outHas: []string{"name: nightly-report", "restartPolicy: Always\n", "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: untouched   # odd   spacing\n"}},
 		{name: "bad document reported with file and line, rest kept", args: []string{"mutate", "-f", bad}, code: 2,
 			errHas: []string{bad + ":7: document 2:"}, outHas: []string{"name: untouched   # odd   spacing", "restartPolicy: Always"}, outLacks: []string{"[oops"}},
-		{name: "documents that mention no sidecar pass through undecoded", args: []string{"mutate", "-f", brokenPlain}, code: 0, outExactly: "kind: ConfigMap\ndata: [oops\n"},
+		{name: "broken documents that mention no sidecar are reported too", args: []string{"mutate", "-f", brokenPlain}, code: 2, errHas: []string{brokenPlain + ":2: document 1:"}, outLacks: []string{"[oops"}},
 		{name: "--validate-all decodes and reports them", args: []string{"mutate", "--validate-all", "-f", brokenPlain}, code: 2, errHas: []string{brokenPlain + ":2: document 1:"}},
 		{name: "json output of several documents is a List", args: []string{"mutate", "-f", job, "-f", cm, "-o", "json"}, code: 0,
 			outHas: []string{`"kind": "List"`, `"restartPolicy": "Always"`, `"name": "untouched"`}},

@@ -3,12 +3,15 @@ package catalog
 import (
 	"bytes"
 	"strings"
+
+	"github.com/nativize/nativize/pkg/document"
 )
 
 // Prefilter is a conservative literal test that lets callers skip decoding
 // documents that cannot matter: no catalog name, no image fragment, no
-// nativize.dev/ annotation, no restartPolicy. It never says "skip" for a
-// document that could be converted or checked.
+// nativize.dev/ annotation, no restartPolicy, and certainly well-formed. It
+// never says "skip" for a document that could be converted or checked, nor
+// for one whose decoding could fail (so its error is reported).
 type Prefilter struct {
 	literals [][]byte
 }
@@ -60,12 +63,15 @@ func longestLiteral(glob string) string {
 }
 
 // MayMatter reports whether a document's bytes could hold anything nativize
-// acts on; false means decoding it is wasted work.
+// acts on or could fail to decode; false means decoding it is wasted work.
+// Documents outside the plain block style that document.PlainValid proves
+// well-formed in one cheap pass (anchors, flow style, tabs, non-ASCII, …)
+// are always decoded, so a broken one is reported instead of passed through.
 func (p *Prefilter) MayMatter(raw []byte) bool {
 	for _, lit := range p.literals {
 		if bytes.Contains(raw, lit) {
 			return true
 		}
 	}
-	return false
+	return !document.PlainValid(raw)
 }

@@ -4,7 +4,6 @@
 package document
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 
@@ -36,21 +35,6 @@ type Doc struct {
 
 	parsed bool
 }
-
-// ErrParse is wrapped by every document parse error.
-var ErrParse = errors.New("cannot parse document")
-
-// ParseError is a parse failure located in a file.
-type ParseError struct {
-	File string
-	Line int
-	Msg  string
-}
-
-func (e *ParseError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
-
-// Unwrap lets errors.Is match ErrParse.
-func (e *ParseError) Unwrap() error { return ErrParse }
 
 // Empty reports whether the document holds no object (only comments or nothing).
 func (d *Doc) Empty() bool { return d.Err == nil && d.Object == nil }

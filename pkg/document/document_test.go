@@ -21,7 +21,7 @@ func TestSplit(t *testing.T) {
 		{name: "dashes inside a block scalar are not separators", src: "a: |\n  ---x\n  y\n", wantDocs: 1},
 		{name: "bad document located", src: "a: 1\n---\nb: [x\nc: 2\n---\nd: 4\n", wantDocs: 3, wantErr: map[int]string{1: "f.yaml:3: "}},
 		{name: "scalar document is an error", src: "just text\n", wantDocs: 1, wantErr: map[int]string{0: "f.yaml:1: "}},
-		{name: "duplicate key is an error", src: "a: 1\nb: 2\na: 3\n", wantDocs: 1, wantErr: map[int]string{0: "f.yaml:1: "}},
+		{name: "duplicate key is an error", src: "a: 1\nb: 2\na: 3\n", wantDocs: 1, wantErr: map[int]string{0: "f.yaml:3: document 1: duplicate key \"a\" (first on line 1)"}},
 		{name: "json stream", src: "{\"a\": 1}\n{\"b\":\n 2}\n", wantDocs: 2, wantLines: []int{1, 2}},
 		{name: "broken json", src: "{\"a\": 1}\n{\"b\": }\n", wantDocs: 2, wantErr: map[int]string{1: "f.yaml:2: "}},
 		{name: "no trailing newline", src: "a: 1\n---\nb: 2", wantDocs: 2},

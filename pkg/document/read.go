@@ -3,7 +3,6 @@ package document
 import (
 	"bufio"
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -166,10 +165,10 @@ func (st *Stream) Close() error {
 	return nil
 }
 
-// Split parses one file's bytes into documents.
+// Split parses one file's bytes into documents. Their Raw bytes share data.
 func Split(name string, data []byte) []Doc {
 	var docs []Doc
-	sc := NewScanner(name, bytes.NewReader(data))
+	sc := NewBytesScanner(name, data)
 	for {
 		d, ok := sc.Next()
 		if !ok {
@@ -180,8 +179,10 @@ func Split(name string, data []byte) []Doc {
 	}
 }
 
+const bom = "\ufeff"
+
 func isJSON(data []byte) bool {
-	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	t := bytes.TrimLeft(data, " \t\r\n"+bom)
 	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
 }
 
@@ -196,10 +197,14 @@ func isSeparator(line string) bool {
 
 // Scanner reads the documents of one input one at a time. YAML documents
 // come unparsed (call Doc.Parse); a JSON input is read whole and its
-// documents come parsed.
+// documents come parsed. A YAML document larger than MaxDocumentBytes comes
+// with Err set; when streamed from a reader its bytes are not kept (Raw is
+// nil), so memory stays bounded.
 type Scanner struct {
 	name  string
-	r     *bufio.Reader
+	r     *bufio.Reader // streamed input; nil in bytes mode
+	data  []byte        // bytes mode: the whole input
+	off   int           // bytes mode: offset of the next line
 	err   error
 	done  bool
 	index int
@@ -207,11 +212,21 @@ type Scanner struct {
 	// next document's opening separator line, already read
 	sep      []byte
 	sepStart int
+	sepOff   int
 	json     []Doc
 }
 
-// NewScanner returns a scanner over r; name is used in positions.
+// NewScanner returns a scanner over r; name is used in positions. Input
+// held in memory (*bytes.Reader, *bytes.Buffer, *strings.Reader) is read
+// whole so documents keep their bytes whatever their size.
 func NewScanner(name string, r io.Reader) *Scanner {
+	switch r.(type) {
+	case *bytes.Reader, *bytes.Buffer, *strings.Reader:
+		data, err := io.ReadAll(r)
+		s := NewBytesScanner(name, data)
+		s.err = err
+		return s
+	}
 	s := &Scanner{name: name, r: bufio.NewReaderSize(r, 64*1024), line: 1}
 	head, _ := s.r.Peek(4096)
 	if isJSON(head) {
@@ -219,10 +234,36 @@ func NewScanner(name string, r io.Reader) *Scanner {
 		if err != nil {
 			s.err = err
 		}
-		s.json = splitJSON(name, data)
-		s.done = true
+		s.r, s.data = nil, data
+		s.startJSON()
 	}
 	return s
+}
+
+// NewBytesScanner returns a scanner over data; documents' Raw share it.
+func NewBytesScanner(name string, data []byte) *Scanner {
+	s := &Scanner{name: name, data: data, line: 1}
+	if data == nil {
+		s.data = []byte{}
+	}
+	if isJSON(data[:min(len(data), 4096)]) {
+		s.startJSON()
+	}
+	return s
+}
+
+// startJSON decodes the JSON documents of the input; YAML after them (a
+// mixed stream) is scanned as YAML from where the JSON ends.
+func (s *Scanner) startJSON() {
+	docs, rest := splitJSON(s.name, s.data)
+	s.json = docs
+	if rest < 0 {
+		s.done = true
+		return
+	}
+	s.index = len(docs)
+	s.line = 1 + bytes.Count(s.data[:rest], []byte("\n"))
+	s.off = rest
 }
 
 // Err returns the read error that stopped the scanner, if any.
@@ -230,31 +271,36 @@ func (s *Scanner) Err() error { return s.err }
 
 // Next returns the next document; ok is false at the end of input.
 func (s *Scanner) Next() (d Doc, ok bool) {
-	if s.json != nil || (s.done && s.sep == nil) {
-		if len(s.json) == 0 {
-			return Doc{}, false
-		}
+	if len(s.json) > 0 {
 		d, s.json = s.json[0], s.json[1:]
 		return d, true
 	}
+	if s.done && s.sep == nil {
+		return Doc{}, false
+	}
 	d = Doc{File: s.name, Index: s.index, Start: s.line}
 	var buf []byte
+	start, size := s.off, 0
 	if s.sep != nil {
-		d.Start, d.Separator = s.sepStart, string(s.sep)
-		buf, s.sep = s.sep, nil
+		d.Start, d.Separator, start = s.sepStart, string(s.sep), s.sepOff
+		buf, size, s.sep = s.sep, len(s.sep), nil
 	}
 	for !s.done {
-		line, err := s.readLine()
-		if len(line) > 0 {
-			if isSeparator(string(line)) && (len(buf) > 0 || d.Separator != "") {
-				s.sep, s.sepStart = line, s.line
+		lineOff := s.off
+		line, n, err := s.readLine(MaxDocumentBytes - size)
+		if n > 0 {
+			if isSeparator(string(line)) && (size > 0 || d.Separator != "") {
+				s.sep, s.sepStart, s.sepOff = line, s.line, lineOff
 				s.line++
 				break
 			}
 			if isSeparator(string(line)) {
 				d.Separator = string(line)
 			}
-			buf = append(buf, line...)
+			if s.r != nil && size+n <= MaxDocumentBytes {
+				buf = append(buf, line...)
+			}
+			size += n
 			s.line++
 		}
 		if err != nil {
@@ -264,23 +310,54 @@ func (s *Scanner) Next() (d Doc, ok bool) {
 			s.done = true
 		}
 	}
-	if len(buf) == 0 && d.Separator == "" {
+	if size == 0 && d.Separator == "" {
 		return Doc{}, false
+	}
+	if s.r == nil {
+		buf = s.data[start:s.off]
+		if s.sep != nil {
+			buf = s.data[start:s.sepOff]
+		}
 	}
 	d.Raw = buf
 	d.Line = d.Start + leadingLines(buf)
 	s.index++
+	if size > MaxDocumentBytes {
+		if s.r != nil {
+			d.Raw = nil // not kept: the stream goes on in bounded memory
+		}
+		d.parsed = true
+		d.failAbs(d.Line, ErrLimit, fmt.Sprintf("document of %d bytes is larger than the limit of %d bytes (NATIVIZE_MAX_DOCUMENT_BYTES)", size, MaxDocumentBytes))
+	}
 	return d, true
 }
 
-// readLine returns the next line with its newline, as a fresh slice.
-func (s *Scanner) readLine() ([]byte, error) {
-	var out []byte
+// readLine consumes the next line and returns it with its newline and its
+// full length n. A streamed line is returned as a fresh slice of at most
+// about max(room, 0)+64 KiB bytes (enough to recognize a separator); in
+// bytes mode it is a slice of the input.
+func (s *Scanner) readLine(room int) (line []byte, n int, err error) {
+	if s.r == nil {
+		rest := s.data[s.off:]
+		if len(rest) == 0 {
+			return nil, 0, io.EOF
+		}
+		i := bytes.IndexByte(rest, '\n')
+		if i < 0 {
+			s.off = len(s.data)
+			return rest, len(rest), io.EOF
+		}
+		s.off += i + 1
+		return rest[:i+1], i + 1, nil
+	}
 	for {
 		part, err := s.r.ReadSlice('\n')
-		out = append(out, part...)
+		if len(line) <= room || n == 0 {
+			line = append(line, part...)
+		}
+		n += len(part)
 		if err != bufio.ErrBufferFull {
-			return out, err
+			return line, n, err
 		}
 	}
 }
@@ -288,7 +365,7 @@ func (s *Scanner) readLine() ([]byte, error) {
 // Parse fills Node and Object (or Err) of a YAML document; it does nothing
 // for a document already parsed.
 func (d *Doc) Parse() {
-	if d.parsed || d.JSON {
+	if d.parsed || d.JSON || d.Err != nil {
 		return
 	}
 	d.parsed = true
@@ -297,8 +374,9 @@ func (d *Doc) Parse() {
 
 var yamlLineRE = regexp.MustCompile(`^yaml: line (\d+): `)
 
-// parseYAML fills Node and Object, or Err.
-func parseYAML(d *Doc) {
+// parseNode parses d.Raw into a YAML node tree, setting d.Err on a syntax
+// error.
+func parseNode(d *Doc) (*yaml.Node, bool) {
 	var n yaml.Node
 	if err := yaml.Unmarshal(d.Raw, &n); err != nil {
 		msg := err.Error()
@@ -313,27 +391,35 @@ func parseYAML(d *Doc) {
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
 		}
-		d.Err = &ParseError{File: d.File, Line: line, Msg: fmt.Sprintf("document %d: %s", d.Index+1, msg)}
-		return
+		d.failAbs(line, ErrSyntax, msg)
+		return nil, false
 	}
-	if n.Kind == 0 || len(n.Content) == 0 {
-		return // only comments or whitespace
+	return &n, true
+}
+
+// parseYAML fills Node and Object, or Err.
+func parseYAML(d *Doc) {
+	n, ok := parseNode(d)
+	if !ok || n.Kind == 0 || len(n.Content) == 0 {
+		return // broken, or only comments or whitespace
 	}
 	root := n.Content[0]
 	if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
 		return
 	}
-	v, err := toValue(root, 0)
-	if err == nil {
-		m, ok := v.(map[string]any)
-		if !ok {
-			err = fmt.Errorf("expected a Kubernetes object (a mapping), got %s", kindName(root))
-		} else {
-			d.Node, d.Object = &n, m
-			return
-		}
+	var dc decoder
+	v, err := dc.toValue(root, 0)
+	if err != nil {
+		ne := err.(*nodeError)
+		d.fail(ne.line, ne.kind, ne.message())
+		return
 	}
-	d.Err = &ParseError{File: d.File, Line: d.Start - 1 + root.Line, Msg: fmt.Sprintf("document %d: %v", d.Index+1, err)}
+	m, ok := v.(map[string]any)
+	if !ok {
+		d.fail(root.Line, ErrNotObject, fmt.Sprintf("expected a Kubernetes object (a mapping), got %s", kindName(root)))
+		return
+	}
+	d.Node, d.Object = n, m
 }
 
 func kindName(n *yaml.Node) string {
@@ -342,51 +428,8 @@ func kindName(n *yaml.Node) string {
 		return "a list"
 	case yaml.ScalarNode:
 		return "a scalar"
+	case yaml.AliasNode:
+		return "an alias"
 	}
 	return "something else"
-}
-
-// splitJSON reads a stream of JSON values.
-func splitJSON(name string, data []byte) []Doc {
-	var docs []Doc
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	prevEnd := 0
-	for i := 0; ; i++ {
-		startOff := max(int(dec.InputOffset()), prevEnd)
-		var v any
-		err := dec.Decode(&v)
-		if err == io.EOF {
-			return docs
-		}
-		endOff := int(dec.InputOffset())
-		d := Doc{File: name, Index: i, JSON: true}
-		contentOff := startOff + len(data[startOff:]) - len(bytes.TrimLeft(data[startOff:], " \t\r\n\ufeff"))
-		d.Start = 1 + bytes.Count(data[:startOff], []byte("\n"))
-		d.Line = 1 + bytes.Count(data[:contentOff], []byte("\n"))
-		if err != nil {
-			off := endOff
-			var se *json.SyntaxError
-			if errorsAs(err, &se) {
-				off = int(se.Offset)
-			}
-			if off > len(data) {
-				off = len(data)
-			}
-			d.Raw = data[startOff:]
-			d.Err = &ParseError{File: name, Line: 1 + bytes.Count(data[:off], []byte("\n")), Msg: fmt.Sprintf("document %d: %v", i+1, err)}
-			return append(docs, d) // the rest of a broken JSON stream cannot be located
-		}
-		for endOff < len(data) && strings.IndexByte(" \t\r\n", data[endOff]) >= 0 {
-			endOff++ // trailing whitespace belongs to this document, so bytes are kept
-		}
-		d.Raw, prevEnd = data[startOff:endOff], endOff
-		m, ok := Normalize(v).(map[string]any)
-		if !ok {
-			d.Err = &ParseError{File: name, Line: d.Line, Msg: fmt.Sprintf("document %d: expected a Kubernetes object (a JSON object)", i+1)}
-		} else {
-			d.Object = m
-		}
-		docs = append(docs, d)
-	}
 }

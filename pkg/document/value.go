@@ -13,69 +13,116 @@ import (
 
 func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
-// maxDepth bounds nesting so hostile input cannot exhaust the stack.
-const maxDepth = 256
+// decoder converts a YAML node tree into JSON-like Go values within the
+// bounds of limits.go.
+type decoder struct {
+	nodes   int // values produced
+	aliased int // values produced while expanding aliases
+	inAlias int // alias expansions under way
+}
 
 // toValue converts a YAML node straight into JSON-like Go values
 // (map[string]any, []any, string, int64, float64, bool, nil) without a
 // YAML→JSON round trip. Timestamps stay strings, as Kubernetes reads them.
-func toValue(n *yaml.Node, depth int) (any, error) {
-	if depth > maxDepth {
-		return nil, fmt.Errorf("line %d: nesting deeper than %d", n.Line, maxDepth)
+func (dc *decoder) toValue(n *yaml.Node, depth int) (any, error) {
+	if depth > MaxDepth {
+		return nil, errAt(n.Line, ErrLimit, "nesting deeper than %d levels", MaxDepth)
+	}
+	dc.nodes++
+	if dc.inAlias > 0 {
+		dc.aliased++
+		if dc.aliased > MaxAliasValues {
+			return nil, errAt(n.Line, ErrLimit, "excessive aliasing: aliases expand to more than %d values", MaxAliasValues)
+		}
+	}
+	if dc.nodes > MaxNodes {
+		return nil, errAt(n.Line, ErrLimit, "more than %d values", MaxNodes)
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return toValue(n.Content[0], depth+1)
+		return dc.toValue(n.Content[0], depth+1)
 	case yaml.AliasNode:
 		if n.Alias == nil {
-			return nil, fmt.Errorf("line %d: unknown alias", n.Line)
+			return nil, errAt(n.Line, ErrSyntax, "unknown alias %q", n.Value)
 		}
-		return toValue(n.Alias, depth+1)
+		dc.nodes-- // the alias itself is not a value
+		dc.inAlias++
+		v, err := dc.toValue(n.Alias, depth+1)
+		dc.inAlias--
+		if ne, ok := err.(*nodeError); ok && dc.inAlias == 0 {
+			// located at the alias as written, not inside its expansion
+			ne.line, ne.path = n.Line, nil
+			ne.msg += fmt.Sprintf(" (expanding the alias *%s)", n.Value)
+		}
+		return v, err
 	case yaml.SequenceNode:
 		out := make([]any, 0, len(n.Content))
-		for _, c := range n.Content {
-			v, err := toValue(c, depth+1)
+		for i, c := range n.Content {
+			v, err := dc.toValue(c, depth+1)
 			if err != nil {
-				return nil, err
+				return nil, within(err, strconv.Itoa(i))
 			}
 			out = append(out, v)
 		}
 		return out, nil
 	case yaml.MappingNode:
-		out := make(map[string]any, len(n.Content)/2)
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Tag == "!!merge" {
-				if err := merge(out, v, depth); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			if k.Kind != yaml.ScalarNode {
-				return nil, fmt.Errorf("line %d: mapping keys must be scalars", k.Line)
-			}
-			if _, dup := out[k.Value]; dup {
-				return nil, fmt.Errorf("line %d: key %q already set in this mapping", k.Line, k.Value)
-			}
-			val, err := toValue(v, depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[k.Value] = val
-		}
-		return out, nil
+		return dc.mapping(n, depth)
 	case yaml.ScalarNode:
 		return scalar(n)
 	}
-	return nil, fmt.Errorf("line %d: unsupported YAML node", n.Line)
+	return nil, errAt(n.Line, ErrSyntax, "unsupported YAML node")
 }
 
-// merge applies a `<<` merge key: explicit keys win over merged ones.
-func merge(out map[string]any, v *yaml.Node, depth int) error {
-	val, err := toValue(v, depth+1)
+// mapping converts a mapping node. Merge keys (`<<`) are expanded as
+// kubectl's YAML reader does (sigs.k8s.io/yaml, yaml.v2 semantics): the
+// mapping's own keys win over merged ones, and of several merged mappings
+// the earlier wins. A key written twice is refused, as strict field
+// validation refuses it, instead of silently keeping the last value.
+func (dc *decoder) mapping(n *yaml.Node, depth int) (any, error) {
+	out := make(map[string]any, len(n.Content)/2)
+	var merges []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind == yaml.ScalarNode && k.Tag == "!!merge" {
+			if len(merges) > 0 {
+				return nil, errAt(k.Line, ErrDuplicateKey, "duplicate merge key \"<<\" (merge several mappings with a list: <<: [*a, *b])")
+			}
+			merges = append(merges, v)
+			continue
+		}
+		if k.Kind != yaml.ScalarNode {
+			return nil, errAt(k.Line, ErrSyntax, "mapping keys must be scalars")
+		}
+		if _, dup := out[k.Value]; dup {
+			first := 0
+			for j := 0; j < i; j += 2 {
+				if c := n.Content[j]; c.Kind == yaml.ScalarNode && c.Value == k.Value {
+					first = c.Line
+					break
+				}
+			}
+			return nil, errAt(k.Line, ErrDuplicateKey, "duplicate key %q (first on line %d)", k.Value, first)
+		}
+		val, err := dc.toValue(v, depth+1)
+		if err != nil {
+			return nil, within(err, k.Value)
+		}
+		out[k.Value] = val
+	}
+	for _, m := range merges {
+		if err := dc.merge(out, m, depth); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// merge applies the value of a `<<` key: one mapping or a list of them.
+func (dc *decoder) merge(out map[string]any, v *yaml.Node, depth int) error {
+	val, err := dc.toValue(v, depth+1)
 	if err != nil {
 		return err
 	}
@@ -86,7 +133,7 @@ func merge(out map[string]any, v *yaml.Node, depth int) error {
 	for _, m := range maps {
 		mm, ok := m.(map[string]any)
 		if !ok {
-			return fmt.Errorf("line %d: merge value must be a mapping", v.Line)
+			return errAt(v.Line, ErrSyntax, "the value of a merge key (<<) must be a mapping or a list of mappings")
 		}
 		for k, e := range mm {
 			if _, set := out[k]; !set {
@@ -97,6 +144,14 @@ func merge(out map[string]any, v *yaml.Node, depth int) error {
 	return nil
 }
 
+// within records that err happened under key or index p, for messages.
+func within(err error, p string) error {
+	if ne, ok := err.(*nodeError); ok {
+		ne.path = append(ne.path, p)
+	}
+	return err
+}
+
 func scalar(n *yaml.Node) (any, error) {
 	switch n.ShortTag() {
 	case "!!null":
@@ -104,7 +159,7 @@ func scalar(n *yaml.Node) (any, error) {
 	case "!!bool":
 		var b bool
 		if err := n.Decode(&b); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			return nil, errAt(n.Line, ErrSyntax, "%v", err)
 		}
 		return b, nil
 	case "!!int":
@@ -114,16 +169,16 @@ func scalar(n *yaml.Node) (any, error) {
 		}
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			return nil, errAt(n.Line, ErrSyntax, "%v", err)
 		}
 		return f, nil
 	case "!!float":
 		var f float64
 		if err := n.Decode(&f); err != nil {
-			return nil, fmt.Errorf("line %d: %v", n.Line, err)
+			return nil, errAt(n.Line, ErrSyntax, "%v", err)
 		}
 		if math.IsInf(f, 0) || math.IsNaN(f) {
-			return nil, fmt.Errorf("line %d: %s is not representable in JSON", n.Line, n.Value)
+			return nil, errAt(n.Line, ErrSyntax, "%s is not representable in JSON", n.Value)
 		}
 		if f == math.Trunc(f) && math.Abs(f) < 1<<53 && !strings.ContainsAny(n.Value, ".eE") {
 			return int64(f), nil
