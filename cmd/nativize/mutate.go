@@ -13,6 +13,7 @@ import (
 
 	"github.com/pmezard/go-difflib/difflib"
 	"github.com/spf13/pflag"
+	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
@@ -234,11 +235,26 @@ func mutateStream(eng rewrite.Engine, cat *catalog.Catalog, in inputFlags, outpu
 // convertDoc parses and converts one document; with skip, a YAML document
 // the prefilter rules out passes through without decoding (it cannot change).
 func convertDoc(eng rewrite.Engine, pf *catalog.Prefilter, d *document.Doc, skip bool) rewrite.Result {
-	if skip && !d.JSON && !pf.MayMatter(d.Raw) {
+	// A document the reader already refused (over a limit, its bytes not
+	// kept) is reported, never passed through as empty.
+	if skip && d.Err == nil && !d.JSON && !pf.MayMatter(d.Raw) {
 		return rewrite.Result{Out: d.Raw, Plan: &mutate.Plan{}}
 	}
 	d.Parse()
-	return rewrite.Doc(eng, d)
+	r := rewrite.Doc(eng, d)
+	if r.Changed && !d.JSON {
+		// The converted YAML must read back: moving a container that
+		// uses an alias (`<<: *app`) ahead of its anchor would otherwise
+		// write a stream that no tool can read. Such a document is
+		// reported and kept as it was.
+		var n yaml.Node
+		if err := yaml.Unmarshal(r.Out, &n); err != nil {
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			r = rewrite.Result{Out: d.Raw, Plan: &mutate.Plan{},
+				Err: fmt.Errorf("%s: document %d: not converted: the converted document would not parse (%s); left as it was", d.Where(), d.Index+1, msg)}
+		}
+	}
+	return r
 }
 
 // report prints notes about pod specs left alone.

@@ -7,8 +7,10 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 
@@ -57,7 +59,7 @@ type Output struct {
 func Process(input []byte, opts Options) (*Output, error) {
 	var doc yaml.Node
 	if err := yaml.Unmarshal(input, &doc); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInput, err)
+		return nil, fmt.Errorf("%w: %s", ErrInput, located(input, err))
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
 		return nil, fmt.Errorf("%w: want a mapping", ErrInput)
@@ -228,14 +230,12 @@ func itemMessage(err error) string {
 	if errors.As(err, &pe) {
 		return strings.TrimPrefix(pe.Msg, "document 1: ")
 	}
-	msg := err.Error()
-	if rest, ok := strings.CutPrefix(msg, "items["); ok {
-		if _, after, ok := strings.Cut(rest, ": "); ok {
-			return after
-		}
-	}
-	return msg
+	return itemPosition.ReplaceAllString(err.Error(), "")
 }
+
+// itemPosition is the "items[i]:LINE: document 1: " start of an error about
+// a re-encoded item.
+var itemPosition = regexp.MustCompile(`^items\[\d+\]:\d+: (document \d+: )?`)
 
 // nodeKind names a YAML node's kind for messages.
 func nodeKind(n *yaml.Node) string {
@@ -417,6 +417,27 @@ func appendResults(root *yaml.Node, results []Result) error {
 
 // encode serializes one node as a YAML document.
 func encode(n *yaml.Node) ([]byte, error) { return document.Encode("", n, false) }
+
+// located adds the line of the first byte YAML cannot read (invalid UTF-8,
+// a control character) to a parse error that has no line of its own.
+func located(input []byte, err error) string {
+	msg := err.Error()
+	if strings.Contains(msg, "line ") {
+		return msg
+	}
+	line := 1
+	for i := 0; i < len(input); {
+		r, size := utf8.DecodeRune(input[i:])
+		if r == utf8.RuneError && size <= 1 || r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0x7f {
+			return fmt.Sprintf("line %d: %s", line, strings.TrimPrefix(msg, "yaml: "))
+		}
+		if r == '\n' {
+			line++
+		}
+		i += size
+	}
+	return msg
+}
 
 // value returns the value node of key in mapping m, or nil.
 func value(m *yaml.Node, key string) *yaml.Node {
