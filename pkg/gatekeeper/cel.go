@@ -244,7 +244,22 @@ object.?spec.?template.?metadata`),
 		celVar("metaLabels", celMapOr("variables.metaMap.?labels")),
 		celVar("extraAnn", `variables.groupKind == "batch/CronJob" ? `+celMapOr("object.?spec.?jobTemplate.?metadata.?annotations")+` : {}`),
 		celVar("ownAnn", celMapOr("object.?metadata.?annotations")),
-		celVar("optedOut", `["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
+		// Istio reads the metadata that carries sidecar.istio.io/status
+		// (docs/RULES.md "Istio"); istioAnn is its annotations, or {} with
+		// istioStatus false when no metadata carries one.
+		celVar("istioStatus", `[variables.metaAnn, variables.extraAnn].exists(a, "sidecar.istio.io/status" in a &&
+  type(a["sidecar.istio.io/status"]) == string)`),
+		celVar("istioAnn", `"sidecar.istio.io/status" in variables.metaAnn && type(variables.metaAnn["sidecar.istio.io/status"]) == string
+  ? variables.metaAnn : variables.istioStatus ? variables.extraAnn : {}`),
+		// Istio's native mode keeps istio-proxy in containers when
+		// inject.istio.io/templates does not name the "sidecar" template.
+		celVar("istioKeepsClassic", `variables.istioStatus
+  ? ("inject.istio.io/templates" in variables.istioAnn && type(variables.istioAnn["inject.istio.io/templates"]) == string &&
+     !string(variables.istioAnn["inject.istio.io/templates"]).split(",").exists(t, t.trim() == "sidecar"))
+  : ([variables.metaAnn, variables.extraAnn, variables.ownAnn].exists(a, "inject.istio.io/templates" in a &&
+       type(a["inject.istio.io/templates"]) == string) &&
+     !`+celAnnotation(`"inject.istio.io/templates"`)+`.split(",").exists(t, t.trim() == "sidecar"))`),
+		celVar("optedOut", `variables.istioKeepsClassic || ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
   "config.linkerd.io/proxy-enable-native-sidecar"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
   ("sidecar.istio.io/inject" in variables.metaLabels && type(variables.metaLabels["sidecar.istio.io/inject"]) == string &&
    string(variables.metaLabels["sidecar.istio.io/inject"]).lowerAscii().trim() == "false")`),

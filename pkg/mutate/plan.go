@@ -120,6 +120,9 @@ func OptedOut(ps workload.PodSpec) bool {
 			return true
 		}
 	}
+	if IstioKeepsClassic(ps) {
+		return true // Istio's native mode keeps this proxy in containers
+	}
 	v, ok := ps.Label("sidecar.istio.io/inject")
 	return ok && isFalse(v)
 }

@@ -57,21 +57,7 @@ func istioEdits(ps workload.PodSpec, ct Container) []Edit {
 // CronJob's spec.jobTemplate.metadata), else the usual annotation lookup;
 // 15020 by default. Draining on another port would reach no agent.
 func istioPort(ps workload.PodSpec) string {
-	metas := []map[string]any{ps.Meta}
-	for _, p := range ps.ExtraMetaPaths {
-		m, _ := workload.Lookup(ps.Owner, p[len(ps.OwnerPath):]).(map[string]any)
-		metas = append(metas, m)
-	}
-	for _, m := range metas {
-		ann, _ := m["annotations"].(map[string]any)
-		if _, ok := ann[AnnotationIstioStatus].(string); ok {
-			if v, ok := ann[AnnotationIstioPort].(string); ok && v != "" {
-				return v
-			}
-			return "15020"
-		}
-	}
-	if v, ok := ps.Annotation(AnnotationIstioPort); ok && v != "" {
+	if v, ok := IstioAnnotation(ps, AnnotationIstioPort); ok && v != "" {
 		return v
 	}
 	return "15020"

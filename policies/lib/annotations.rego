@@ -2,6 +2,8 @@
 # description: Annotations, list annotations and opt-outs (docs/RULES.md "Annotations").
 package nativize.lib.annotations
 
+import data.nativize.lib.istio
+
 # value returns the pod template annotation key, else the one on a CronJob's
 # spec.jobTemplate.metadata (where kube-inject writes), else the workload's own.
 value(ps, key) := v if {
@@ -42,6 +44,9 @@ opted_out(ps) if {
 	some key in _opt_out_keys
 	is_false(value(ps, key))
 }
+
+# Istio's native mode keeps this pod's proxy in containers (lib/istio.rego).
+opted_out(ps) if istio.keeps_classic(ps)
 
 opted_out(ps) if {
 	v := ps.meta.labels["sidecar.istio.io/inject"]

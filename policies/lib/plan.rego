@@ -7,6 +7,7 @@ package nativize.lib.plan
 
 import data.nativize.lib.annotations
 import data.nativize.lib.classify
+import data.nativize.lib.istio
 import data.nativize.lib.params
 import data.nativize.lib.workload
 
@@ -41,7 +42,7 @@ plan(ps) := p if {
 	opted_out := annotations.opted_out(ps)
 	malformed := _malformed(ps.spec)
 	left_alone := _left_alone(needs_work, _either(opted_out, malformed), moved, remaining)
-	port := _istio_port(ps)
+	port := istio.port(ps)
 	cands := array.concat(
 		[{
 			"group": init_groups[i],
@@ -151,25 +152,6 @@ _left_alone(true, false, moved, remaining) if {
 }
 
 default _left_alone(_, _, _, _) := false
-
-# _istio_port is the status port Istio injected with: from the metadata that
-# carries sidecar.istio.io/status (kube-inject reads only a CronJob's
-# spec.jobTemplate.metadata), else the usual annotation lookup, else 15020.
-_istio_port(ps) := _port_in(ps.meta) if {
-	is_string(object.get(ps.meta, ["annotations", "sidecar.istio.io/status"], null))
-} else := _port_in(object.get(ps.workload, ps.extra_rel[0], {})) if {
-	count(ps.extra_rel) > 0
-	is_string(object.get(ps.workload, array.concat(ps.extra_rel[0], ["annotations", "sidecar.istio.io/status"]), null))
-} else := v if {
-	v := annotations.value(ps, "status.sidecar.istio.io/port")
-	v != ""
-} else := "15020"
-
-_port_in(meta) := v if {
-	v := object.get(meta, ["annotations", "status.sidecar.istio.io/port"], null)
-	is_string(v)
-	v != ""
-} else := "15020"
 
 # set returns object o with key k set to v (replacing, never merging).
 set(o, k, v) := object.union(object.remove(o, [k]), {k: v})
