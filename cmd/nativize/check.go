@@ -18,6 +18,7 @@ import (
 	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
 	"github.com/nativize/nativize/pkg/stream"
+	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -235,6 +236,9 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 		c := checkedDoc{doc: d}
 		if d.Err != nil || d.Object == nil {
 			return c
+		}
+		if c.doc.Err = rewrite.Shape(p.cat, &d); c.doc.Err != nil {
+			return c // reported like a parse error, whatever the engine
 		}
 		targets := validate.Targets(d.Object, p.cat)
 		if len(targets) == 0 {

@@ -23,6 +23,9 @@ var alwaysRelevant = []string{
 	"quitquitquit",  // obsolete Istio shutdown wrappers (NS007)
 	"linkerd-await", // obsolete Linkerd wrappers (NS007)
 	"pilot-agent",
+	// workloads and Lists are decoded so their shape is checked
+	// (workload.Shape) in mutate as in check, sidecars or not
+	"ontainers",
 	`\`, // escapes in quoted scalars could spell a name in disguise
 }
 

@@ -149,3 +149,28 @@ func (d *Doc) fail(line int, kind error, msg string) {
 func (d *Doc) failAbs(line int, kind error, msg string) {
 	d.Err = &ParseError{File: d.File, Line: line, Doc: d.Index + 1, Msg: msg, Kind: kind}
 }
+
+// FieldError is a problem at a field of a decoded document, found after
+// reading (such as a workload's shape). Its message has the form
+// "FILE:LINE: document N: message", where LINE is the field's line when the
+// document is YAML.
+type FieldError struct {
+	File string
+	Line int
+	Doc  int
+	// Path leads from the document root to the field.
+	Path []string
+	Err  error
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("%s:%d: document %d: %v", e.File, e.Line, e.Doc, e.Err)
+}
+
+// Unwrap returns the underlying error.
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// At locates err at the field path of the document.
+func (d *Doc) At(path []string, err error) *FieldError {
+	return &FieldError{File: d.File, Line: d.LineOf(path), Doc: d.Index + 1, Path: path, Err: err}
+}

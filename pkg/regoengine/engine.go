@@ -45,12 +45,17 @@ type Engine struct {
 	// refused is the error every Mutate returns when the target version
 	// cannot run native sidecars.
 	refused error
+	cat     *catalog.Catalog
 }
+
+// Catalog returns the catalog the engine was built with (nil: the default),
+// for callers that locate pod specs themselves (workload.Shape).
+func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
 // New prepares the mutate, plan and check queries (the policies are compiled
 // once per process).
 func New(opts Options) (*Engine, error) {
-	e := &Engine{}
+	e := &Engine{cat: opts.Catalog}
 	params := map[string]any{}
 	if opts.KubeVersion != "" {
 		v, err := mutate.ParseKubeVersion(opts.KubeVersion)

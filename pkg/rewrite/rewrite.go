@@ -6,10 +6,13 @@ package rewrite
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 
+	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/workload"
 	"sigs.k8s.io/yaml"
 )
 
@@ -45,6 +48,10 @@ func Doc(e Engine, d *document.Doc) Result {
 	if d.Object == nil {
 		return r
 	}
+	if err := Shape(engineCatalog(e), d); err != nil {
+		r.Err = err
+		return r
+	}
 	plan, err := e.Plan(d.Object)
 	if err != nil {
 		r.Err = fmt.Errorf("%s: %w", d.Where(), err)
@@ -75,6 +82,28 @@ func Doc(e Engine, d *document.Doc) Result {
 	}
 	r.Out, r.Changed = out, !bytes.Equal(out, d.Raw)
 	return r
+}
+
+// Shape checks the workloads of a decoded document (workload.Shape) and
+// returns their problems located in the file, one a line, or nil. Both
+// engines' paths (mutate, diff, --in-place, krm through Doc, and check)
+// refuse such a document before planning; errors.Is matches
+// workload.ErrShape.
+func Shape(cat *catalog.Catalog, d *document.Doc) error {
+	var errs []error
+	for _, se := range workload.Shape(d.Object, cat) {
+		errs = append(errs, d.At(se.Path, se))
+	}
+	return errors.Join(errs...)
+}
+
+// engineCatalog returns the engine's catalog when it has one (both engines
+// do), for custom workload kinds.
+func engineCatalog(e Engine) *catalog.Catalog {
+	if c, ok := e.(interface{ Catalog() *catalog.Catalog }); ok {
+		return c.Catalog()
+	}
+	return nil
 }
 
 // AsYAML returns the document as YAML for a stream: JSON documents are
