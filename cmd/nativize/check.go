@@ -17,8 +17,8 @@ import (
 	"github.com/nativize/nativize/pkg/provider"
 	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
-	"github.com/nativize/nativize/pkg/stream"
 	"github.com/nativize/nativize/pkg/rewrite"
+	"github.com/nativize/nativize/pkg/stream"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
