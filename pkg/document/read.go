@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -390,11 +391,35 @@ func parseNode(d *Doc) (*yaml.Node, bool) {
 			line = d.Start - 1 + rel
 		} else {
 			msg = strings.TrimPrefix(msg, "yaml: ")
+			if off := badByte(d.Raw); off >= 0 {
+				line = d.Start + bytes.Count(d.Raw[:off], []byte("\n")) // yaml.v3 gives no line for these
+			}
 		}
 		d.failAbs(line, ErrSyntax, msg)
 		return nil, false
 	}
 	return &n, true
+}
+
+// badByte returns the offset of the first control character or invalid
+// UTF-8 sequence in raw, or -1.
+func badByte(raw []byte) int {
+	for i := 0; i < len(raw); {
+		c := raw[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(raw[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // parseYAML fills Node and Object, or Err.
