@@ -45,18 +45,28 @@ func (d *Doc) Where() string { return fmt.Sprintf("%s:%d", d.File, d.Line) }
 // LineOf returns the line of the node at path (map keys, list indexes as
 // decimal strings) in the document, or the document's line when unknown.
 func (d *Doc) LineOf(path []string) int {
-	if d.Node == nil || len(d.Node.Content) == 0 {
+	line, found := d.nearestLine(path)
+	if !found {
 		return d.Line
+	}
+	return line
+}
+
+// nearestLine returns the line of the node at path, or of its deepest
+// ancestor that exists (found is then false).
+func (d *Doc) nearestLine(path []string) (line int, found bool) {
+	if d.Node == nil || len(d.Node.Content) == 0 {
+		return d.Line, false
 	}
 	n := d.Node.Content[0]
 	for _, p := range path {
 		next := child(n, p)
 		if next == nil {
-			return d.Line
+			return d.Start - 1 + n.Line, false
 		}
 		n = next
 	}
-	return d.Start - 1 + n.Line
+	return d.Start - 1 + n.Line, true
 }
 
 // leadingLines counts the lines of Raw before its content starts.

@@ -170,7 +170,9 @@ func (e *FieldError) Error() string {
 // Unwrap returns the underlying error.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// At locates err at the field path of the document.
+// At locates err at the field path of the document (at the nearest
+// enclosing field that exists, for a missing one).
 func (d *Doc) At(path []string, err error) *FieldError {
-	return &FieldError{File: d.File, Line: d.LineOf(path), Doc: d.Index + 1, Path: path, Err: err}
+	line, _ := d.nearestLine(path)
+	return &FieldError{File: d.File, Line: line, Doc: d.Index + 1, Path: path, Err: err}
 }
