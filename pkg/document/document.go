@@ -4,8 +4,8 @@
 package document
 
 import (
+	"bytes"
 	"fmt"
-	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -72,9 +72,15 @@ func (d *Doc) nearestLine(path []string) (line int, found bool) {
 // leadingLines counts the lines of Raw before its content starts.
 func leadingLines(raw []byte) int {
 	n := 0
-	for _, line := range strings.SplitAfter(string(raw), "\n") {
-		t := strings.TrimSpace(line)
-		if t == "" || strings.HasPrefix(t, "#") || isSeparator(line) {
+	for len(raw) > 0 {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i+1], raw[i+1:]
+		} else {
+			raw = nil
+		}
+		t := bytes.TrimSpace(line)
+		if len(t) == 0 || t[0] == '#' || isSeparator(string(line)) {
 			n++
 			continue
 		}

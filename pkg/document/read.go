@@ -196,6 +196,14 @@ func isSeparator(line string) bool {
 	return rest == "" || rest[0] == ' ' || rest[0] == '\t' || rest[0] == '\n' || rest[0] == '\r'
 }
 
+// isSeparatorBytes is isSeparator without a string conversion.
+func isSeparatorBytes(line []byte) bool {
+	if len(line) < 3 || line[0] != '-' || line[1] != '-' || line[2] != '-' {
+		return false
+	}
+	return len(line) == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\n' || line[3] == '\r'
+}
+
 // Scanner reads the documents of one input one at a time. YAML documents
 // come unparsed (call Doc.Parse); a JSON input is read whole and its
 // documents come parsed. A YAML document larger than MaxDocumentBytes comes
@@ -215,6 +223,7 @@ type Scanner struct {
 	sepStart int
 	sepOff   int
 	json     []Doc
+	scratch  [4]byte
 }
 
 // NewScanner returns a scanner over r; name is used in positions. Input
@@ -290,15 +299,19 @@ func (s *Scanner) Next() (d Doc, ok bool) {
 		lineOff := s.off
 		line, n, err := s.readLine(MaxDocumentBytes - size)
 		if n > 0 {
-			if isSeparator(string(line)) && (size > 0 || d.Separator != "") {
-				s.sep, s.sepStart, s.sepOff = line, s.line, lineOff
+			sep := isSeparatorBytes(line)
+			if sep && (size > 0 || d.Separator != "") {
+				s.sep, s.sepStart, s.sepOff = append([]byte(nil), line...), s.line, lineOff
 				s.line++
 				break
 			}
-			if isSeparator(string(line)) {
+			if sep {
 				d.Separator = string(line)
 			}
 			if s.r != nil && size+n <= MaxDocumentBytes {
+				if cap(buf)-len(buf) < len(line) { // grow by doubling: append's 1.25x copies a large document many times
+					buf = append(make([]byte, 0, max(2*cap(buf), len(buf)+len(line), 4096)), buf...)
+				}
 				buf = append(buf, line...)
 			}
 			size += n
@@ -335,8 +348,9 @@ func (s *Scanner) Next() (d Doc, ok bool) {
 
 // readLine consumes the next line and returns it with its newline and its
 // full length n. A streamed line is returned as a fresh slice of at most
-// about max(room, 0)+64 KiB bytes (enough to recognize a separator); in
-// bytes mode it is a slice of the input.
+// about room+64 KiB bytes, or, when room is not positive, of its first 4
+// bytes (enough to recognize a separator); in bytes mode it is a slice of
+// the input.
 func (s *Scanner) readLine(room int) (line []byte, n int, err error) {
 	if s.r == nil {
 		rest := s.data[s.off:]
@@ -353,8 +367,13 @@ func (s *Scanner) readLine(room int) (line []byte, n int, err error) {
 	}
 	for {
 		part, err := s.r.ReadSlice('\n')
-		if len(line) <= room || n == 0 {
+		switch {
+		case room > 0 && len(line) <= room:
 			line = append(line, part...)
+		case n == 0:
+			// past the document bound: keep only what recognizes a
+			// separator, in a reused buffer
+			line = append(s.scratch[:0], part[:min(len(part), 4)]...)
 		}
 		n += len(part)
 		if err != bufio.ErrBufferFull {
