@@ -1,6 +1,11 @@
 package mutate
 
 import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"strings"
+
 	"github.com/nativize/nativize/pkg/workload"
 )
 
@@ -45,4 +50,117 @@ func IstioAnnotation(ps workload.PodSpec, key string) (string, bool) {
 func IstioKeepsClassic(ps workload.PodSpec) bool {
 	v, ok := IstioAnnotation(ps, AnnotationIstioTemplates)
 	return ok && !SplitList(v)["sidecar"]
+}
+
+// AnnotationIstioOverrides is where Istio records the user's own istio-proxy
+// (customized injection) so a re-injection can apply it again.
+const AnnotationIstioOverrides = "proxy.istio.io/overrides"
+
+// RewriteIstioOverrides moves the element named istio-proxy from
+// "containers" to the end of "initContainers" in a proxy.istio.io/overrides
+// value, as Istio's native mode writes it (pkg/kube/inject
+// reapplyOverwrittenContainers marshals ParsedContainers: keys containers then
+// initContainers, each omitted when empty). Every element keeps its bytes:
+// Istio wrote them as a corev1.Container, whose field order a re-encoding
+// would lose. ok is false, and raw is to be kept, unless raw is a JSON object
+// whose only keys are containers (a list of objects, one named istio-proxy)
+// and initContainers (a list of objects), each at most once.
+func RewriteIstioOverrides(raw string) (string, bool) {
+	lists, ok := overrideLists(raw)
+	if !ok {
+		return "", false
+	}
+	var rest, inits []json.RawMessage
+	var proxy json.RawMessage
+	for _, e := range lists["containers"] {
+		if proxy == nil && elementName(e) == "istio-proxy" {
+			proxy = e
+			continue
+		}
+		rest = append(rest, e)
+	}
+	if proxy == nil {
+		return "", false
+	}
+	inits = append(inits, lists["initContainers"]...)
+	has := false
+	for _, e := range inits {
+		has = has || elementName(e) == "istio-proxy"
+	}
+	if !has {
+		inits = append(inits, proxy)
+	}
+	var b bytes.Buffer
+	b.WriteByte('{')
+	if len(rest) > 0 {
+		b.WriteString(`"containers":`)
+		writeRawList(&b, rest)
+	}
+	if len(inits) > 0 {
+		if len(rest) > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(`"initContainers":`)
+		writeRawList(&b, inits)
+	}
+	b.WriteByte('}')
+	return b.String(), true
+}
+
+// overrideLists decodes the lists of an overrides value, element bytes kept.
+func overrideLists(raw string) (map[string][]json.RawMessage, bool) {
+	dec := json.NewDecoder(strings.NewReader(raw))
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return nil, false
+	}
+	lists := map[string][]json.RawMessage{}
+	for dec.More() {
+		t, err := dec.Token()
+		key, _ := t.(string)
+		if err != nil || (key != "containers" && key != "initContainers") {
+			return nil, false
+		}
+		if _, dup := lists[key]; dup {
+			return nil, false
+		}
+		var list []json.RawMessage
+		var v json.RawMessage
+		if err := dec.Decode(&v); err != nil || !bytes.HasPrefix(v, []byte("[")) || json.Unmarshal(v, &list) != nil {
+			return nil, false
+		}
+		for _, e := range list {
+			if !bytes.HasPrefix(e, []byte("{")) {
+				return nil, false
+			}
+		}
+		lists[key] = append([]json.RawMessage{}, list...)
+	}
+	if t, err := dec.Token(); err != nil || t != json.Delim('}') {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false // trailing bytes: not what Istio wrote
+	}
+	return lists, len(lists["containers"]) > 0
+}
+
+// elementName returns the "name" of a JSON object, or "".
+func elementName(e json.RawMessage) string {
+	var c struct {
+		Name any `json:"name"`
+	}
+	_ = json.Unmarshal(e, &c)
+	s, _ := c.Name.(string)
+	return s
+}
+
+func writeRawList(b *bytes.Buffer, list []json.RawMessage) {
+	b.WriteByte('[')
+	for i, e := range list {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(e)
+	}
+	b.WriteByte(']')
 }

@@ -100,3 +100,47 @@ func TestIstioAnnotation(t *testing.T) {
 		})
 	}
 }
+
+func TestRewriteIstioOverrides(t *testing.T) {
+	cases := []struct {
+		name, in, want string // want "" = left as is
+	}{
+		{"proxy only: containers key omitted",
+			`{"containers":[{"name":"istio-proxy","resources":{"requests":{"cpu":"200m"}}}]}`,
+			`{"initContainers":[{"name":"istio-proxy","resources":{"requests":{"cpu":"200m"}}}]}`},
+		{"element bytes kept (corev1.Container order, not sorted)",
+			`{"containers":[{"name":"istio-proxy","image":"auto","lifecycle":{"preStop":{"exec":{"command":["sleep","10"]}}}}]}`,
+			`{"initContainers":[{"name":"istio-proxy","image":"auto","lifecycle":{"preStop":{"exec":{"command":["sleep","10"]}}}}]}`},
+		{"other containers stay, proxy goes after the init containers",
+			`{"containers":[{"name":"traffic","image":"t"},{"name":"istio-proxy","image":"p"}],"initContainers":[{"name":"istio-init","image":"i"}]}`,
+			`{"containers":[{"name":"traffic","image":"t"}],"initContainers":[{"name":"istio-init","image":"i"},{"name":"istio-proxy","image":"p"}]}`},
+		{"key order containers, initContainers whatever the input order",
+			`{"initContainers":[{"name":"istio-init"}],"containers":[{"name":"a"},{"name":"istio-proxy"}]}`,
+			`{"containers":[{"name":"a"}],"initContainers":[{"name":"istio-init"},{"name":"istio-proxy"}]}`},
+		{"whitespace inside elements kept, between them dropped",
+			` { "containers" : [ {"name": "istio-proxy", "x": [1, 2]} ] } `,
+			`{"initContainers":[{"name": "istio-proxy", "x": [1, 2]}]}`},
+		{"already in initContainers: not appended twice",
+			`{"containers":[{"name":"istio-proxy","a":1}],"initContainers":[{"name":"istio-proxy","a":2}]}`,
+			`{"initContainers":[{"name":"istio-proxy","a":2}]}`},
+		{"braces inside strings and nested lists",
+			`{"containers":[{"name":"app","cmd":"{\"containers\":[{\"name\":\"x\"}]}"},{"name":"istio-proxy","p":[{"q":"}"}]}]}`,
+			`{"containers":[{"name":"app","cmd":"{\"containers\":[{\"name\":\"x\"}]}"}],"initContainers":[{"name":"istio-proxy","p":[{"q":"}"}]}]}`},
+		{"no istio-proxy in containers", `{"containers":[{"name":"traffic"}]}`, ""},
+		{"only initContainers", `{"initContainers":[{"name":"istio-proxy"}]}`, ""},
+		{"unknown key", `{"containers":[{"name":"istio-proxy"}],"volumes":[]}`, ""},
+		{"duplicate key", `{"containers":[{"name":"istio-proxy"}],"containers":[{"name":"istio-proxy"}]}`, ""},
+		{"element not an object", `{"containers":[{"name":"istio-proxy"},"x"]}`, ""},
+		{"containers not a list", `{"containers":{"name":"istio-proxy"}}`, ""},
+		{"trailing bytes", `{"containers":[{"name":"istio-proxy"}]}x`, ""},
+		{"not JSON", `containers: [istio-proxy]`, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, ok := RewriteIstioOverrides(c.in)
+			if ok != (c.want != "") || got != c.want {
+				t.Errorf("RewriteIstioOverrides(%s) = %q, %v; want %q", c.in, got, ok, c.want)
+			}
+		})
+	}
+}

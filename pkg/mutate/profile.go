@@ -212,6 +212,12 @@ func istioStatusEdits(ps workload.PodSpec) []AnnotationEdit {
 		if v, ok := RewriteIstioStatus(raw); ok && v != raw {
 			out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioStatus, Value: v})
 		}
+		// The user's istio-proxy moves with it (tests/istio FINDINGS F1).
+		if o, ok := ann[AnnotationIstioOverrides].(string); ok {
+			if v, ok := RewriteIstioOverrides(o); ok && v != o {
+				out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioOverrides, Value: v})
+			}
+		}
 	}
 	return out
 }

@@ -52,3 +52,78 @@ port(ps) := v if {
 	v := annotation(ps, "status.sidecar.istio.io/port")
 	v != ""
 } else := "15020"
+
+# overrides_string moves the element named istio-proxy from "containers" to
+# the end of "initContainers" in a proxy.istio.io/overrides value, as Istio's
+# native mode writes it (pkg/kube/inject reapplyOverwrittenContainers
+# marshals ParsedContainers: containers then initContainers, each omitted
+# when empty), every element's text kept: Istio wrote it as a
+# corev1.Container, whose field order json.marshal (sorted keys) would lose.
+# Undefined, and raw is kept, unless raw is a JSON object whose only keys are
+# containers (a list of objects, one named istio-proxy) and initContainers (a
+# list of objects), each once. Twin of mutate.RewriteIstioOverrides.
+overrides_string(raw) := concat("", ["{", concat(",", parts), "}"]) if {
+	json.is_valid(raw)
+	obj := json.unmarshal(raw)
+	is_object(obj)
+	every k in object.keys(obj) {
+		k in {"containers", "initContainers"}
+	}
+	lists := {k: _elements(raw, k) | some k in object.keys(obj)}
+	every k, l in lists {
+		is_array(obj[k])
+		count(l) == count(obj[k])
+	}
+	conts := lists.containers
+	proxy := [i | some i, t in conts; _named_proxy(t)][0]
+	rest := [t | some i, t in conts; i != proxy]
+	inits := _append_proxy(object.get(lists, "initContainers", []), conts[proxy])
+	parts := array.concat(
+		[concat("", [`"containers":[`, concat(",", rest), "]"]) | count(rest) > 0],
+		[concat("", [`"initContainers":[`, concat(",", inits), "]"]) | count(inits) > 0],
+	)
+}
+
+_named_proxy(text) if json.unmarshal(text).name == "istio-proxy"
+
+_append_proxy(inits, _) := inits if _has_proxy(inits)
+
+_append_proxy(inits, p) := array.concat(inits, [p]) if {
+	not _has_proxy(inits)
+}
+
+_has_proxy(inits) if {
+	some t in inits
+	_named_proxy(t)
+}
+
+# _elements returns the texts of the objects of list key of the JSON object
+# raw, in order; undefined unless key occurs once at the top level. A "{" at
+# s starts an element when the text before it, its "," dropped and "]"
+# added, is valid JSON (a nested or quoted "{" never is); the element ends at
+# the first "}" that makes the text from s valid JSON.
+_elements(raw, key) := [_value_at(raw, s, "}") | some s in starts] if {
+	keys := [p | some p in indexof_n(raw, concat("", [`"`, key, `"`])); _top_level_key(raw, p)]
+	count(keys) == 1
+	after := substring(raw, (keys[0] + count(key)) + 2, -1)
+	a := ((keys[0] + count(key)) + 2) + (count(after) - count(trim_left(after, " \t\r\n:")))
+	substring(raw, a, 1) == "["
+	b := a + count(_value_at(raw, a, "]"))
+	starts := sort([s |
+		some s in indexof_n(raw, "{")
+		s > a
+		s < b
+		json.is_valid(concat("", [trim_right(substring(raw, a, s - a), " \t\r\n,"), "]"]))
+	])
+}
+
+# _top_level_key is true when the string at p is a key of the top-level object.
+_top_level_key(raw, p) if json.is_valid(concat("", [trim_right(substring(raw, 0, p), " \t\r\n,"), "}"]))
+
+# _value_at returns the JSON value starting at s that ends with closer.
+_value_at(raw, s, closer) := [t |
+	some e in indexof_n(raw, closer)
+	e > s
+	t := substring(raw, s, (e - s) + 1)
+	json.is_valid(t)
+][0]

@@ -50,3 +50,50 @@ test_port if {
 	istio.port(ps({}, {p: "15031"})) == "15031"
 	istio.port(ps({}, null)) == "15020"
 }
+
+# The cases of mutate.TestRewriteIstioOverrides: [in, want], want "" = kept.
+_overrides_cases := [
+	[
+		`{"containers":[{"name":"istio-proxy","resources":{"requests":{"cpu":"200m"}}}]}`,
+		`{"initContainers":[{"name":"istio-proxy","resources":{"requests":{"cpu":"200m"}}}]}`,
+	],
+	[
+		`{"containers":[{"name":"istio-proxy","image":"auto","lifecycle":{"preStop":{"exec":{"command":["sleep","10"]}}}}]}`,
+		`{"initContainers":[{"name":"istio-proxy","image":"auto","lifecycle":{"preStop":{"exec":{"command":["sleep","10"]}}}}]}`,
+	],
+	[
+		`{"containers":[{"name":"traffic","image":"t"},{"name":"istio-proxy","image":"p"}],"initContainers":[{"name":"istio-init","image":"i"}]}`,
+		`{"containers":[{"name":"traffic","image":"t"}],"initContainers":[{"name":"istio-init","image":"i"},{"name":"istio-proxy","image":"p"}]}`,
+	],
+	[
+		`{"initContainers":[{"name":"istio-init"}],"containers":[{"name":"a"},{"name":"istio-proxy"}]}`,
+		`{"containers":[{"name":"a"}],"initContainers":[{"name":"istio-init"},{"name":"istio-proxy"}]}`,
+	],
+	[
+		` { "containers" : [ {"name": "istio-proxy", "x": [1, 2]} ] } `,
+		`{"initContainers":[{"name": "istio-proxy", "x": [1, 2]}]}`,
+	],
+	[
+		`{"containers":[{"name":"istio-proxy","a":1}],"initContainers":[{"name":"istio-proxy","a":2}]}`,
+		`{"initContainers":[{"name":"istio-proxy","a":2}]}`,
+	],
+	[`{"containers":[{"name":"app","cmd":"{\"containers\":[{\"name\":\"x\"}]}"},{"name":"istio-proxy","p":[{"q":"}"}]}]}`, `{"containers":[{"name":"app","cmd":"{\"containers\":[{\"name\":\"x\"}]}"}],"initContainers":[{"name":"istio-proxy","p":[{"q":"}"}]}]}`],
+	[`{"containers":[{"name":"traffic"}]}`, ""],
+	[`{"initContainers":[{"name":"istio-proxy"}]}`, ""],
+	[`{"containers":[{"name":"istio-proxy"}],"volumes":[]}`, ""],
+	[`{"containers":[{"name":"istio-proxy"}],"containers":[{"name":"istio-proxy"}]}`, ""],
+	[`{"containers":[{"name":"istio-proxy"},"x"]}`, ""],
+	[`{"containers":{"name":"istio-proxy"}}`, ""],
+	[`{"containers":[{"name":"istio-proxy"}]}x`, ""],
+	[`containers: [istio-proxy]`, ""],
+]
+
+test_overrides_string if {
+	every c in _overrides_cases {
+		_overrides_result(c[0]) == c[1]
+	}
+}
+
+_overrides_result(raw) := v if {
+	v := istio.overrides_string(raw)
+} else := ""

@@ -273,20 +273,29 @@ _object(x) := x if is_object(x)
 
 else := {}
 
-# _status_ops rewrites Istio's sidecar.istio.io/status bookkeeping when
-# istio-proxy moves (pod template metadata, then a CronJob's jobTemplate metadata).
+# _status_ops rewrites Istio's bookkeeping when istio-proxy moves, in each
+# metadata that carries sidecar.istio.io/status (pod template metadata, then a
+# CronJob's jobTemplate metadata): the status, then proxy.istio.io/overrides
+# (the user's istio-proxy moves with it, tests/istio FINDINGS F1).
 _status_ops(ps, conts, moved) := [op |
 	_moves_istio_proxy(conts, moved)
 	some rel in array.concat([ps.meta_rel], ps.extra_rel)
-	old := object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null)
+	is_string(object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null))
+	some key in ["sidecar.istio.io/status", "proxy.istio.io/overrides"]
+	old := object.get(ps.workload, array.concat(rel, ["annotations", key]), null)
 	is_string(old)
+	new := _rewrite(key, old)
+	new != old
+	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", key])), "value": new, "meta_rel": rel, "key": key}
+]
+
+_rewrite("sidecar.istio.io/status", old) := status_string(st) if {
 	json.is_valid(old)
 	st := json.unmarshal(old)
 	is_object(st)
-	new := status_string(st)
-	new != old
-	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new, "meta_rel": rel}
-]
+}
+
+_rewrite("proxy.istio.io/overrides", old) := istio.overrides_string(old)
 
 _moves_istio_proxy(conts, moved) if {
 	some m in moved

@@ -55,7 +55,7 @@ _spec_plan(p) := {
 	"init": p.placements,
 	"kept": p.kept,
 	"edits": p.edits,
-	"annotations": [{"metaPath": array.concat(p.ps.item_path, op.meta_rel), "key": "sidecar.istio.io/status", "value": op.value} |
+	"annotations": [{"metaPath": array.concat(p.ps.item_path, op.meta_rel), "key": op.key, "value": op.value} |
 		some op in p.status_ops
 	],
 	"initContainers": p.new_inits,
