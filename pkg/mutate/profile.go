@@ -32,7 +32,9 @@ func containerEdits(ps workload.PodSpec, ct Container, moved bool) []Edit {
 	case "linkerd":
 		edits = append(edits, linkerdEdits(ct)...)
 	case "kuma":
-		edits = append(edits, kumaEdits(ct)...)
+		edits = append(edits, kumaEdits(ps, ct)...)
+	case "consul":
+		edits = append(edits, consulEdits(ps, ct)...)
 	}
 	return edits
 }
@@ -154,25 +156,6 @@ func isSleepHook(hook any) bool {
 	em, _ := exec.(map[string]any)
 	cmd, _ := em["command"].([]any)
 	return len(cmd) > 0 && cmd[0] == "sleep"
-}
-
-// kumaEdits adds Kuma's graceful drain when no preStop exists.
-func kumaEdits(ct Container) []Edit {
-	lc, present := ct.Map["lifecycle"]
-	m, isMap := lc.(map[string]any)
-	if present && !isMap {
-		return nil
-	}
-	if _, ok := m["preStop"]; ok {
-		return nil
-	}
-	next := map[string]any{}
-	for k, v := range m {
-		next[k] = v
-	}
-	next["preStop"] = map[string]any{"exec": map[string]any{"command": []any{"killall", "-USR2", "kuma-dp"}}}
-	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: next,
-		Reason: "kuma-dp drains on SIGUSR2 before the pod stops"}}
 }
 
 // applyEdits returns a shallow copy of m with edits for it applied.

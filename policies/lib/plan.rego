@@ -7,7 +7,9 @@ package nativize.lib.plan
 
 import data.nativize.lib.annotations
 import data.nativize.lib.classify
+import data.nativize.lib.consul
 import data.nativize.lib.istio
+import data.nativize.lib.kuma
 import data.nativize.lib.params
 import data.nativize.lib.workload
 
@@ -50,7 +52,7 @@ plan(ps) := p if {
 			"from": "initContainers",
 			"index": i,
 			"container": c,
-			"edits": edits(c, false, _role(init_entries[i]), "", port),
+			"edits": edits(c, false, _role(init_entries[i]), "", port, ps),
 		} |
 			some i, c in inits
 		],
@@ -60,7 +62,7 @@ plan(ps) := p if {
 			"from": "containers",
 			"index": m.index,
 			"container": conts[m.index],
-			"edits": edits(conts[m.index], true, m.role, m.mesh, port),
+			"edits": edits(conts[m.index], true, m.role, m.mesh, port, ps),
 		} |
 			some m in moved
 		],
@@ -167,7 +169,6 @@ _reasons := {
 	"istio": "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait",
 	"linkerd": "Linkerd native mode drops linkerd-await and the preStop sleep",
 	"probe": "later init containers start only once the proxy answers /ready",
-	"kuma": "kuma-dp drains on SIGUSR2 before the pod stops",
 }
 
 _edit(c, field, value, reason) := {"container": classify.name(c), "field": field, "value": value, "reason": _reasons[reason]}
@@ -177,7 +178,7 @@ _delete(c, field, reason) := {"container": classify.name(c), "field": field, "de
 # edits returns the field edits of a container placed in initContainers:
 # restartPolicy for every sidecar (moved, or an init container proxy), plus
 # the mesh profile (R4) for the containers this conversion moves.
-edits(c, moved, role, mesh, port) := array.concat(_restart_edits(c, moved, role), _mesh_edits(c, moved, mesh, port))
+edits(c, moved, role, mesh, port, ps) := array.concat(_restart_edits(c, moved, role), _mesh_edits(c, moved, mesh, port, ps))
 
 _restart_edits(c, moved, role) := [_edit(c, "restartPolicy", "Always", "restartPolicy")] if {
 	_sidecar(moved, role)
@@ -188,15 +189,17 @@ _sidecar(true, _) := true
 
 _sidecar(false, role) := role == "proxy"
 
-_mesh_edits(c, true, mesh, port) := _istio_edits(c, port) if {
+_mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port) if {
 	mesh == "istio"
 } else := _linkerd_edits(c) if {
 	mesh == "linkerd"
-} else := _kuma_edits(c) if {
+} else := kuma.kuma_edits(c, ps) if {
 	mesh == "kuma"
+} else := consul.edits(c, ps) if {
+	mesh == "consul"
 } else := []
 
-_mesh_edits(_, false, _, _) := []
+_mesh_edits(_, false, _, _, _) := []
 
 # Istio drains through pilot-agent instead of holding the app back with
 # "pilot-agent wait": a native sidecar is started before the next container.
@@ -256,14 +259,6 @@ _linkerd_probe(c) := [] if {
 	},
 	"probe",
 )]
-
-# Kuma drains the data plane with SIGUSR2 when no preStop hook is given.
-_kuma_edits(c) := [] if {
-	"lifecycle" in object.keys(c)
-	not is_object(c.lifecycle)
-} else := [] if {
-	"preStop" in object.keys(c.lifecycle)
-} else := [_edit(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}), "kuma")]
 
 _role(e) := e.role if is_string(e.role)
 
