@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 
 	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
@@ -64,7 +65,7 @@ func (s *Server) externalData(ctx context.Context, body []byte) (int, any) {
 	for i, raw := range req.Request.Keys {
 		at := fmt.Sprintf("/request/keys/%d", i)
 		var key string
-		if err := json.Unmarshal(raw, &key); err != nil {
+		if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &key) != nil {
 			// Gatekeeper sends strings; anything else is answered per item,
 			// so that the other keys are still answered.
 			s.metrics.errors.WithLabelValues("externaldata", "item").Inc()
@@ -120,7 +121,7 @@ func (s *Server) itemAt(key, at string) externaldata.Item {
 		s.metrics.errors.WithLabelValues("externaldata", "item").Inc()
 		msg := err.Error()
 		if at != "" {
-			msg = at + ": " + msg
+			msg = at + ": " + strings.TrimPrefix(msg, "/: ")
 		}
 		return externaldata.Item{Key: key, Error: msg}
 	}

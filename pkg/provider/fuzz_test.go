@@ -240,7 +240,7 @@ func FuzzExternalData(f *testing.F) {
 		for i, it := range r.Response.Items {
 			key := string(req.Request.Keys[i])
 			var s string
-			if json.Unmarshal(req.Request.Keys[i], &s) == nil {
+			if raw := req.Request.Keys[i]; len(raw) > 0 && raw[0] == '"' && json.Unmarshal(raw, &s) == nil {
 				key = s
 			}
 			if it.Key != key || (it.Error == "") == (it.Value == nil) {
