@@ -23,6 +23,9 @@ type genCase struct {
 	PodLabels map[string]any
 	// InitNames are the user's init containers, in order.
 	InitNames []string
+	// IstioInvalid says why Istio's native output for this workload is a pod the API
+	// server rejects ("" when it is valid); set by TestOracle.
+	IstioInvalid string
 }
 
 // installs are the rendered injector settings under testdata/ (see gen/main.go).
@@ -164,6 +167,12 @@ func (g *generator) annotations() map[string]any {
 	if g.chance(0.05) {
 		ann["sidecar.istio.io/rewriteAppHTTPProbers"] = "false"
 	}
+	if g.chance(0.2) {
+		// Injection templates: Istio's own (sidecar, gateway, grpc-agent, grpc-simple)
+		// and the custom ones of testdata/templates.yaml, alone or in a list.
+		ann["inject.istio.io/templates"] = g.pick("sidecar", "gateway", "grpc-agent", "grpc-simple",
+			"sidecar,spire", "spire,sidecar", "custom", "sidecar,custom", " custom , sidecar ", "gateway,spire")
+	}
 	return ann
 }
 
@@ -234,13 +243,19 @@ func (g *generator) podSpec(restart string) map[string]any {
 		// Customizing injection: a container named istio-proxy merges over
 		// the template's (https://istio.io/latest/docs/setup/additional-setup/sidecar-injection/#customizing-injection).
 		custom := map[string]any{"name": "istio-proxy", "image": "auto"}
-		switch g.r.IntN(3) {
+		switch g.r.IntN(5) {
 		case 0:
 			custom["lifecycle"] = map[string]any{"preStop": map[string]any{"exec": map[string]any{"command": []any{"sleep", "10"}}}}
 		case 1:
 			custom["resources"] = map[string]any{"requests": map[string]any{"cpu": "200m"}}
 		case 2:
 			custom["lifecycle"] = map[string]any{"postStart": map[string]any{"exec": map[string]any{"command": []any{"pilot-agent", "wait", "--timeoutSeconds=60"}}}}
+		case 3:
+			// Istio also moves the iptables user of istio-init/istio-validation to it.
+			custom["securityContext"] = map[string]any{"runAsUser": int64(1234), "runAsGroup": int64(1234)}
+		case 4:
+			custom["args"] = []any{"proxy", "sidecar", "--concurrency", "4"}
+			custom["env"] = []any{map[string]any{"name": "ISTIO_META_DNS_CAPTURE", "value": "true"}}
 		}
 		containers = append(containers, custom)
 	}

@@ -14,6 +14,7 @@ import (
 	"istio.io/istio/pilot/pkg/features"
 	"istio.io/istio/pkg/config/mesh"
 	"istio.io/istio/pkg/kube/inject"
+	"sigs.k8s.io/yaml"
 )
 
 // Injector injects the Istio sidecar with the settings of one rendered install
@@ -27,7 +28,8 @@ type Injector struct {
 // mode guards features.EnableNativeSidecars, the process-wide switch Istio reads.
 var mode sync.Mutex
 
-// Load reads config.yaml, values.json and mesh.yaml from dir.
+// Load reads config.yaml, values.json and mesh.yaml from dir, and adds the custom
+// templates of templates.yaml next to dir to the injector's templates.
 func Load(dir string) (*Injector, error) {
 	raw, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
 	if err != nil {
@@ -36,6 +38,20 @@ func Load(dir string) (*Injector, error) {
 	cfg, err := inject.UnmarshalConfig(raw)
 	if err != nil {
 		return nil, err
+	}
+	custom, err := os.ReadFile(filepath.Join(filepath.Dir(dir), "templates.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	extra := map[string]string{}
+	if err := yaml.Unmarshal(custom, &extra); err != nil {
+		return nil, fmt.Errorf("templates.yaml: %w", err)
+	}
+	for name, tmpl := range extra {
+		if _, ok := cfg.RawTemplates[name]; ok {
+			return nil, fmt.Errorf("templates.yaml: %s: Istio defines it already", name)
+		}
+		cfg.RawTemplates[name] = tmpl
 	}
 	templates, err := inject.ParseTemplates(cfg.RawTemplates)
 	if err != nil {
