@@ -259,8 +259,8 @@ object.?spec.?template.?metadata`),
   : ([variables.metaAnn, variables.extraAnn, variables.ownAnn].exists(a, "inject.istio.io/templates" in a &&
        type(a["inject.istio.io/templates"]) == string) &&
      !`+celAnnotation(`"inject.istio.io/templates"`)+`.split(",").exists(t, t.trim() == "sidecar"))`),
-		celVar("optedOut", `variables.istioKeepsClassic || ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject",
-  "config.linkerd.io/proxy-enable-native-sidecar"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
+		celVar("optedOut", `variables.istioKeepsClassic || ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
+  `+celLinkerdOptedOut()+` ||
   ("sidecar.istio.io/inject" in variables.metaLabels && type(variables.metaLabels["sidecar.istio.io/inject"]) == string &&
    string(variables.metaLabels["sidecar.istio.io/inject"]).lowerAscii().trim() == "false")`),
 		celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null

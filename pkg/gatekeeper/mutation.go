@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/mutate"
 )
 
 // mutationExcluded are the namespaces no mutator touches: the control planes.
@@ -20,10 +21,14 @@ func podMatch() omap {
 
 // nativeOptIns are the annotations that switch a mesh's own injector to
 // native sidecars. AssignMetadata never overwrites an existing value, so a
-// pod that says "false" keeps its opt-out.
+// pod that says "false" keeps its opt-out. Linkerd's is its alpha key, the
+// last of mutate.LinkerdNativeSidecarKeys: the stable or beta key, which win
+// over it, would override a user's opt-out written in a lower generation
+// (AssignMetadata cannot test for other keys), and Linkerd 2.15-2.18 read
+// only the alpha key; every release since reads it too.
 var nativeOptIns = []struct{ mesh, key string }{
 	{"istio", "sidecar.istio.io/nativeSidecar"},
-	{"linkerd", "config.linkerd.io/proxy-enable-native-sidecar"},
+	{"linkerd", mutate.LinkerdNativeSidecarKeys[len(mutate.LinkerdNativeSidecarKeys)-1]},
 }
 
 // mutationFiles returns library/mutation/: one AssignMetadata per mesh opt-in

@@ -68,8 +68,8 @@ func mutationSystem(t *testing.T) *mutation.System {
 func TestMutators(t *testing.T) {
 	sys := mutationSystem(t)
 	both := map[string]any{
-		"sidecar.istio.io/nativeSidecar":                "true",
-		"config.linkerd.io/proxy-enable-native-sidecar": "true",
+		"sidecar.istio.io/nativeSidecar":                      "true",
+		"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
 	}
 	tests := []struct {
 		name      string
@@ -96,8 +96,36 @@ metadata: {name: web, annotations: {sidecar.istio.io/nativeSidecar: "false"}}
 spec:
   containers: [{name: web, image: web}]`,
 			wantAnnotations: map[string]any{
-				"sidecar.istio.io/nativeSidecar":                "false",
-				"config.linkerd.io/proxy-enable-native-sidecar": "true",
+				"sidecar.istio.io/nativeSidecar":                      "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+			},
+			wantSpec: `{containers: [{name: web, image: web}]}`,
+		},
+		{
+			// Linkerd reads its stable key, then beta, then alpha: assigning
+			// the alpha key never outranks an opt-out in any generation.
+			name: "a Linkerd opt-out in any generation is kept",
+			in: `
+metadata: {name: web, annotations: {config.beta.linkerd.io/proxy-enable-native-sidecar: "false"}}
+spec:
+  containers: [{name: web, image: web}]`,
+			wantAnnotations: map[string]any{
+				"sidecar.istio.io/nativeSidecar":                      "true",
+				"config.beta.linkerd.io/proxy-enable-native-sidecar":  "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+			},
+			wantSpec: `{containers: [{name: web, image: web}]}`,
+		},
+		{
+			name: "a stable Linkerd opt-out is not outranked",
+			in: `
+metadata: {name: web, annotations: {config.linkerd.io/proxy-enable-native-sidecar: "false"}}
+spec:
+  containers: [{name: web, image: web}]`,
+			wantAnnotations: map[string]any{
+				"sidecar.istio.io/nativeSidecar":                      "true",
+				"config.linkerd.io/proxy-enable-native-sidecar":       "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
 			},
 			wantSpec: `{containers: [{name: web, image: web}]}`,
 		},

@@ -96,8 +96,130 @@ func TestConvert(t *testing.T) {
 			wantInit:   []string{"linkerd-init", "linkerd-proxy", "migrate"},
 			wantCtrs:   []string{"app"},
 			check:      "linkerd-proxy",
-			wantFields: map[string]any{"restartPolicy": "Always", "startupProbe": map[string]any{"httpGet": map[string]any{"path": "/ready", "port": float64(4191)}, "periodSeconds": float64(1), "failureThreshold": float64(120)}},
+			wantFields: map[string]any{"restartPolicy": "Always", "startupProbe": l5dProbe(4191)},
 			absent:     []string{"lifecycle"},
+		},
+		{
+			name:       "linkerd /bin/sleep preStop of waitBeforeExitSeconds dropped",
+			in:         pod("", "{name: linkerd-init}", "{name: linkerd-proxy, lifecycle: {preStop: {exec: {command: [/bin/sleep, '30']}}}}, {name: app}"),
+			wantInit:   []string{"linkerd-init", "linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(4191)},
+			absent:     []string{"lifecycle"},
+		},
+		{
+			name:       "linkerd custom hooks kept, only Linkerd's own dropped",
+			in:         pod("", "", "{name: linkerd-proxy, lifecycle: {postStart: {exec: {command: [/hooks/notify]}}, preStop: {exec: {command: [/usr/bin/sleep, '5']}}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"lifecycle": map[string]any{"postStart": map[string]any{"exec": map[string]any{"command": []any{"/hooks/notify"}}}}},
+		},
+		{
+			name:       "linkerd sleep-like program that is not sleep kept",
+			in:         pod("", "", "{name: linkerd-proxy, lifecycle: {preStop: {exec: {command: [/bin/sleepy, '5']}}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"lifecycle": map[string]any{"preStop": map[string]any{"exec": map[string]any{"command": []any{"/bin/sleepy", "5"}}}}},
+		},
+		{
+			name:       "linkerd admin port from the linkerd-admin port",
+			in:         pod(`config.linkerd.io/admin-port: "9991"`, "", "{name: linkerd-proxy, ports: [{name: linkerd-proxy, containerPort: 4143}, {name: linkerd-admin, containerPort: 9990}], readinessProbe: {httpGet: {path: /ready, port: 9992}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9990)},
+		},
+		{
+			name:       "linkerd admin port from the readiness probe",
+			in:         pod("", "", "{name: linkerd-proxy, readinessProbe: {httpGet: {path: /ready, port: 9992}}, livenessProbe: {httpGet: {path: /live, port: 9993}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9992)},
+		},
+		{
+			name:       "linkerd admin port from the liveness probe when readiness names a port",
+			in:         pod("", "", "{name: linkerd-proxy, readinessProbe: {httpGet: {path: /ready, port: admin}}, livenessProbe: {httpGet: {path: /live, port: 9993}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9993)},
+		},
+		{
+			name:       "linkerd admin port from the admin listen address",
+			in:         pod("", "", "{name: linkerd-proxy, env: [{name: LINKERD2_PROXY_ADMIN_LISTEN_ADDR, value: '[::]:9994'}]}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9994)},
+		},
+		{
+			name:       "linkerd admin port from linkerd-await --port",
+			in:         pod("", "", "{name: linkerd-proxy, lifecycle: {postStart: {exec: {command: [/usr/lib/linkerd/linkerd-await, --timeout=2m, --port=9995]}}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9995)},
+			absent:     []string{"lifecycle"},
+		},
+		{
+			name:       "linkerd admin port from the annotation when the proxy says nothing valid",
+			in:         pod(`config.linkerd.io/admin-port: "9996"`, "", "{name: linkerd-proxy, ports: [{name: linkerd-admin, containerPort: 70000}], env: [{name: LINKERD2_PROXY_ADMIN_LISTEN_ADDR, value: 'x:y'}]}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(9996)},
+		},
+		{
+			name:       "linkerd invalid admin-port annotation falls back to 4191",
+			in:         pod(`config.linkerd.io/admin-port: "41a"`, "", "{name: linkerd-proxy}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(4191)},
+		},
+		{
+			name:     "linkerd proxy-await disabled: no startup probe, as Linkerd",
+			in:       pod(`config.linkerd.io/proxy-await: disabled`, "", "{name: app}, {name: linkerd-proxy}"),
+			wantInit: []string{"linkerd-proxy"},
+			wantCtrs: []string{"app"},
+			check:    "linkerd-proxy",
+			absent:   []string{"startupProbe", "lifecycle"},
+		},
+		{
+			name:       "linkerd await hook wins over a disabled annotation",
+			in:         pod(`config.linkerd.io/proxy-await: disabled`, "", "{name: linkerd-proxy, lifecycle: {postStart: {exec: {command: [/usr/lib/linkerd/linkerd-await, --port=4191]}}}}, {name: app}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"startupProbe": l5dProbe(4191)},
+		},
+		{
+			name:       "linkerd stable key true beats an alpha opt-out",
+			in:         pod(`config.linkerd.io/proxy-enable-native-sidecar: "true", config.alpha.linkerd.io/proxy-enable-native-sidecar: "false"`, "", "{name: app}, {name: linkerd-proxy}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"restartPolicy": "Always"},
+		},
+		{
+			name:       "linkerd beta key true beats an alpha opt-out",
+			in:         pod(`config.beta.linkerd.io/proxy-enable-native-sidecar: "true", config.alpha.linkerd.io/proxy-enable-native-sidecar: "false"`, "", "{name: app}, {name: linkerd-proxy}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"restartPolicy": "Always"},
+		},
+		{
+			name:       "linkerd unparsable stable key hides the lower ones, as in Linkerd",
+			in:         pod(`config.linkerd.io/proxy-enable-native-sidecar: "maybe", config.beta.linkerd.io/proxy-enable-native-sidecar: "false"`, "", "{name: app}, {name: linkerd-proxy}"),
+			wantInit:   []string{"linkerd-proxy"},
+			wantCtrs:   []string{"app"},
+			check:      "linkerd-proxy",
+			wantFields: map[string]any{"restartPolicy": "Always"},
 		},
 		{
 			name:       "kuma drain added",
@@ -154,6 +276,9 @@ func TestConvert(t *testing.T) {
 		{name: "opt-out", in: pod("nativize.dev/convert: 'False'", "", "{name: app}, {name: istio-proxy}"), unchanged: true},
 		{name: "istio native opt-out", in: pod("sidecar.istio.io/nativeSidecar: 'false'", "", "{name: app}, {name: istio-proxy}"), unchanged: true},
 		{name: "linkerd native opt-out", in: pod("config.linkerd.io/proxy-enable-native-sidecar: 'false'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
+		{name: "linkerd beta opt-out", in: pod("config.beta.linkerd.io/proxy-enable-native-sidecar: 'false'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
+		{name: "linkerd alpha opt-out", in: pod("config.alpha.linkerd.io/proxy-enable-native-sidecar: 'f'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
+		{name: "linkerd beta opt-out beats alpha true", in: pod("config.beta.linkerd.io/proxy-enable-native-sidecar: '0', config.alpha.linkerd.io/proxy-enable-native-sidecar: 'true'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
 		{name: "only sidecars left alone", in: pod("", "", "{name: istio-proxy}"), unchanged: true},
 		{name: "already native", in: pod("", "{name: istio-init}, {name: istio-proxy, restartPolicy: Always}, {name: x}", "{name: app}"), unchanged: true},
 		{
@@ -206,6 +331,12 @@ func TestConvert(t *testing.T) {
 			}
 		})
 	}
+}
+
+// l5dProbe is the startupProbe of Linkerd's native proxy (_proxy.tpl) on port.
+func l5dProbe(port int) map[string]any {
+	return map[string]any{"httpGet": map[string]any{"path": "/ready", "port": port},
+		"initialDelaySeconds": 0, "periodSeconds": 1, "failureThreshold": 120}
 }
 
 func jsonRoundTrip(t testing.TB, v map[string]any) map[string]any {

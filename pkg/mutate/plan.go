@@ -23,12 +23,12 @@ const (
 )
 
 // optOuts are the annotations (and, for Istio's inject key, labels) whose
-// "false" value leaves a pod spec alone.
+// "false" value leaves a pod spec alone. Linkerd's keys have their own
+// precedence: see LinkerdNativeSidecarKeys.
 var optOuts = []string{
 	AnnotationConvert,
 	"sidecar.istio.io/nativeSidecar",
 	"sidecar.istio.io/inject",
-	"config.linkerd.io/proxy-enable-native-sidecar",
 }
 
 // Groups of the final init container order (R3).
@@ -119,6 +119,9 @@ func OptedOut(ps workload.PodSpec) bool {
 		if v, ok := ps.Annotation(k); ok && isFalse(v) {
 			return true
 		}
+	}
+	if linkerdOptedOut(ps) {
+		return true
 	}
 	if IstioKeepsClassic(ps) {
 		return true // Istio's native mode keeps this proxy in containers

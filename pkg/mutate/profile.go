@@ -30,11 +30,9 @@ func containerEdits(ps workload.PodSpec, ct Container, moved bool) []Edit {
 	case "istio":
 		edits = append(edits, istioEdits(ps, ct)...)
 	case "linkerd":
-		edits = append(edits, linkerdEdits(ct)...)
+		edits = append(edits, linkerdEdits(ps, ct)...)
 	case "kuma":
-		edits = append(edits, kumaEdits(ps, ct)...)
-	case "consul":
-		edits = append(edits, consulEdits(ps, ct)...)
+		edits = append(edits, kumaEdits(ct)...)
 	}
 	return edits
 }
@@ -93,69 +91,23 @@ func onlyKey(v any, key string) (any, bool) {
 	return inner, ok
 }
 
-// linkerdEdits reproduces Linkerd's native mode: linkerd-await is replaced by
-// a startup probe (the next init container starts once the proxy is ready),
-// and the preStop sleep is not needed because sidecars stop after the app.
-func linkerdEdits(ct Container) []Edit {
-	var edits []Edit
-	if lc, ok := ct.Map["lifecycle"].(map[string]any); ok {
-		next := map[string]any{}
-		for k, v := range lc {
-			next[k] = v
-		}
-		if execHas(lc["postStart"], func(s string) bool { return strings.Contains(s, "linkerd-await") }) {
-			delete(next, "postStart")
-		}
-		if isSleepHook(lc["preStop"]) {
-			delete(next, "preStop")
-		}
-		switch {
-		case len(next) == len(lc):
-		case len(next) == 0:
-			edits = append(edits, Edit{Container: ct.Name, Field: "lifecycle", Delete: true,
-				Reason: "Linkerd native mode drops linkerd-await and the preStop sleep"})
-		default:
-			edits = append(edits, Edit{Container: ct.Name, Field: "lifecycle", Value: next,
-				Reason: "Linkerd native mode drops linkerd-await and the preStop sleep"})
-		}
+// kumaEdits adds Kuma's graceful drain when no preStop exists.
+func kumaEdits(ct Container) []Edit {
+	lc, present := ct.Map["lifecycle"]
+	m, isMap := lc.(map[string]any)
+	if present && !isMap {
+		return nil
 	}
-	if _, ok := ct.Map["startupProbe"]; !ok {
-		probe := map[string]any{
-			"httpGet":          map[string]any{"path": "/ready", "port": int64(4191)},
-			"periodSeconds":    int64(1),
-			"failureThreshold": int64(120),
-		}
-		edits = append(edits, Edit{Container: ct.Name, Field: "startupProbe", Value: probe,
-			Reason: "later init containers start only once the proxy answers /ready"})
+	if _, ok := m["preStop"]; ok {
+		return nil
 	}
-	return edits
-}
-
-// execHas reports whether hook is an exec hook with a command element matching.
-func execHas(hook any, match func(string) bool) bool {
-	h, _ := hook.(map[string]any)
-	exec, _ := h["exec"].(map[string]any)
-	cmd, _ := exec["command"].([]any)
-	for _, c := range cmd {
-		if s, ok := c.(string); ok && match(s) {
-			return true
-		}
+	next := map[string]any{}
+	for k, v := range m {
+		next[k] = v
 	}
-	return false
-}
-
-// isSleepHook reports whether hook is `{sleep: …}` or `{exec: {command: [sleep, …]}}`.
-func isSleepHook(hook any) bool {
-	if _, ok := onlyKey(hook, "sleep"); ok {
-		return true
-	}
-	exec, ok := onlyKey(hook, "exec")
-	if !ok {
-		return false
-	}
-	em, _ := exec.(map[string]any)
-	cmd, _ := em["command"].([]any)
-	return len(cmd) > 0 && cmd[0] == "sleep"
+	next["preStop"] = map[string]any{"exec": map[string]any{"command": []any{"killall", "-USR2", "kuma-dp"}}}
+	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: next,
+		Reason: "kuma-dp drains on SIGUSR2 before the pod stops"}}
 }
 
 // applyEdits returns a shallow copy of m with edits for it applied.
@@ -194,12 +146,6 @@ func istioStatusEdits(ps workload.PodSpec) []AnnotationEdit {
 		}
 		if v, ok := RewriteIstioStatus(raw); ok && v != raw {
 			out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioStatus, Value: v})
-		}
-		// The user's istio-proxy moves with it (tests/istio FINDINGS F1).
-		if o, ok := ann[AnnotationIstioOverrides].(string); ok {
-			if v, ok := RewriteIstioOverrides(o); ok && v != o {
-				out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioOverrides, Value: v})
-			}
 		}
 	}
 	return out

@@ -34,8 +34,28 @@ _opt_out_keys := [
 	"nativize.dev/convert",
 	"sidecar.istio.io/nativeSidecar",
 	"sidecar.istio.io/inject",
-	"config.linkerd.io/proxy-enable-native-sidecar",
 ]
+
+# linkerd_native_keys switch Linkerd's proxy to a native sidecar, in Linkerd's
+# precedence (pkg/inject ApplyAnnotationOverrides): the first one present
+# decides, even when its value does not parse.
+linkerd_native_keys := [
+	"config.linkerd.io/proxy-enable-native-sidecar",
+	"config.beta.linkerd.io/proxy-enable-native-sidecar",
+	"config.alpha.linkerd.io/proxy-enable-native-sidecar",
+]
+
+# linkerd_native_value is the value of the deciding Linkerd key, if any.
+linkerd_native_value(ps) := v if {
+	v := value(ps, linkerd_native_keys[0])
+} else := v if {
+	v := value(ps, linkerd_native_keys[1])
+} else := value(ps, linkerd_native_keys[2])
+
+# is_linkerd_false is true for "false", "0" or "f", lower-cased and trimmed
+# (is_false plus the other false spellings of Go's strconv.ParseBool, which
+# Linkerd parses these annotations with).
+is_linkerd_false(v) if lower(trim_space(v)) in {"false", "0", "f"}
 
 # opted_out is true when the pod spec must be left alone.
 default opted_out(_) := false
@@ -47,6 +67,8 @@ opted_out(ps) if {
 
 # Istio's native mode keeps this pod's proxy in containers (lib/istio.rego).
 opted_out(ps) if istio.keeps_classic(ps)
+
+opted_out(ps) if is_linkerd_false(linkerd_native_value(ps))
 
 opted_out(ps) if {
 	v := ps.meta.labels["sidecar.istio.io/inject"]

@@ -29,11 +29,23 @@ test_is_false if {
 }
 
 test_opted_out if {
-	every key in ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject", "config.linkerd.io/proxy-enable-native-sidecar"] {
+	every key in ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject", "config.linkerd.io/proxy-enable-native-sidecar", "config.beta.linkerd.io/proxy-enable-native-sidecar", "config.alpha.linkerd.io/proxy-enable-native-sidecar"] {
 		annotations.opted_out(ps({key: "false"}, {}, {}))
 		annotations.opted_out(ps({}, {key: "false"}, {}))
 	}
 	annotations.opted_out(ps({}, {}, {"sidecar.istio.io/inject": "false"}))
 	not annotations.opted_out(ps({"nativize.dev/convert": "true"}, {}, {"sidecar.istio.io/inject": "true"}))
 	not annotations.opted_out(ps({}, {}, {"nativize.dev/convert": "false"}))
+}
+
+test_linkerd_native_precedence if {
+	stable := "config.linkerd.io/proxy-enable-native-sidecar"
+	beta := "config.beta.linkerd.io/proxy-enable-native-sidecar"
+	alpha := "config.alpha.linkerd.io/proxy-enable-native-sidecar"
+	not annotations.opted_out(ps({stable: "true", alpha: "false"}, {}, {}))
+	not annotations.opted_out(ps({beta: "true", alpha: "false"}, {}, {}))
+	not annotations.opted_out(ps({stable: "maybe", beta: "false"}, {}, {}))
+	annotations.opted_out(ps({beta: "0", alpha: "true"}, {}, {}))
+	annotations.opted_out(ps({alpha: "F"}, {}, {}))
+	not annotations.opted_out(ps({alpha: "no"}, {}, {}))
 }

@@ -7,9 +7,7 @@ package nativize.lib.plan
 
 import data.nativize.lib.annotations
 import data.nativize.lib.classify
-import data.nativize.lib.consul
 import data.nativize.lib.istio
-import data.nativize.lib.kuma
 import data.nativize.lib.params
 import data.nativize.lib.workload
 
@@ -169,6 +167,7 @@ _reasons := {
 	"istio": "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait",
 	"linkerd": "Linkerd native mode drops linkerd-await and the preStop sleep",
 	"probe": "later init containers start only once the proxy answers /ready",
+	"kuma": "kuma-dp drains on SIGUSR2 before the pod stops",
 }
 
 _edit(c, field, value, reason) := {"container": classify.name(c), "field": field, "value": value, "reason": _reasons[reason]}
@@ -191,12 +190,10 @@ _sidecar(false, role) := role == "proxy"
 
 _mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port) if {
 	mesh == "istio"
-} else := _linkerd_edits(c) if {
+} else := _linkerd_edits(c, ps) if {
 	mesh == "linkerd"
-} else := kuma.kuma_edits(c, ps) if {
+} else := _kuma_edits(c) if {
 	mesh == "kuma"
-} else := consul.edits(c, ps) if {
-	mesh == "consul"
 } else := []
 
 _mesh_edits(_, false, _, _, _) := []
@@ -221,9 +218,10 @@ _istio_replaceable(c) if {
 	array.slice(c.lifecycle.postStart.exec.command, 0, 2) == ["pilot-agent", "wait"]
 }
 
-# Linkerd replaces the linkerd-await postStart hook by a startupProbe on the
-# proxy's readiness, and drops the preStop sleep (the sidecar stops last anyway).
-_linkerd_edits(c) := array.concat(_linkerd_lifecycle(c), _linkerd_probe(c))
+# Linkerd's native proxy (charts/partials _proxy.tpl, proxy.nativeSidecar=true)
+# has no lifecycle, and a startupProbe on /ready at the admin port when
+# proxy-await is on, instead of the linkerd-await postStart hook.
+_linkerd_edits(c, ps) := array.concat(_linkerd_lifecycle(c), _linkerd_probe(c, ps))
 
 _linkerd_lifecycle(c) := [_lifecycle_edit(c, object.remove(c.lifecycle, drop))] if {
 	is_object(c.lifecycle)
@@ -235,30 +233,108 @@ _lifecycle_edit(c, lc) := _delete(c, "lifecycle", "linkerd") if {
 	count(lc) == 0
 } else := _edit(c, "lifecycle", lc, "linkerd")
 
-_linkerd_drop("postStart", hook) if {
+_linkerd_drop("postStart", hook) if _linkerd_await_hook(hook)
+
+# The preStop sleep of waitBeforeExitSeconds ([/bin/sleep, N] in Linkerd's
+# template; [sleep, N] in older manifests): sleep by any path, or the sleep action.
+_linkerd_drop("preStop", hook) if {
+	object.keys(hook) == {"exec"}
+	prog := hook.exec.command[0]
+	is_string(prog)
+	_sleep_program(prog)
+}
+
+_linkerd_drop("preStop", hook) if object.keys(hook) == {"sleep"}
+
+_sleep_program("sleep")
+
+_sleep_program(p) if endswith(p, "/sleep")
+
+_linkerd_await_hook(hook) if {
 	is_array(hook.exec.command)
 	some s in hook.exec.command
 	is_string(s)
 	contains(s, "linkerd-await")
 }
 
-_linkerd_drop("preStop", hook) if {
-	object.keys(hook) == {"exec"}
-	hook.exec.command[0] == "sleep"
-}
-
-_linkerd_drop("preStop", hook) if object.keys(hook) == {"sleep"}
-
-_linkerd_probe(c) := [] if {
+_linkerd_probe(c, ps) := [] if {
 	"startupProbe" in object.keys(c)
+} else := [] if {
+	not _linkerd_await(c, ps)
 } else := [_edit(
 	c, "startupProbe", {
-		"httpGet": {"path": "/ready", "port": 4191},
+		"httpGet": {"path": "/ready", "port": linkerd_admin_port(ps, c)},
+		"initialDelaySeconds": 0,
 		"periodSeconds": 1,
 		"failureThreshold": 120,
 	},
 	"probe",
 )]
+
+# proxy-await: on with the linkerd-await hook, off when
+# config.linkerd.io/proxy-await is "disabled", else on (Linkerd's default).
+_linkerd_await(c, _) if _linkerd_await_hook(object.get(c, ["lifecycle", "postStart"], null))
+
+_linkerd_await(c, ps) if {
+	not _linkerd_await_hook(object.get(c, ["lifecycle", "postStart"], null))
+	annotations.value(ps, "config.linkerd.io/proxy-await") != "disabled"
+}
+
+_linkerd_await(c, ps) if {
+	not _linkerd_await_hook(object.get(c, ["lifecycle", "postStart"], null))
+	not annotations.value(ps, "config.linkerd.io/proxy-await")
+}
+
+# linkerd_admin_port is the admin port proxy c was injected with: its port named
+# linkerd-admin, its readinessProbe then livenessProbe httpGet port, the port of
+# env LINKERD2_PROXY_ADMIN_LISTEN_ADDR, linkerd-await's --port=, then annotation
+# config.linkerd.io/admin-port, then 4191 (a startup probe on another port than
+# the proxy listens on holds the pod in Init).
+linkerd_admin_port(ps, c) := n if {
+	some p in array_of(object.get(c, "ports", []))
+	p.name == "linkerd-admin"
+	n := _port_number(p.containerPort)
+} else := n if {
+	n := _port_number(c.readinessProbe.httpGet.port)
+} else := n if {
+	n := _port_number(c.livenessProbe.httpGet.port)
+} else := n if {
+	some e in array_of(object.get(c, "env", []))
+	e.name == "LINKERD2_PROXY_ADMIN_LISTEN_ADDR"
+	is_string(e.value)
+	parts := split(e.value, ":")
+	n := _port_string(parts[count(parts) - 1])
+} else := n if {
+	_linkerd_await_hook(c.lifecycle.postStart)
+	some s in c.lifecycle.postStart.exec.command
+	is_string(s)
+	startswith(s, "--port=")
+	n := _port_string(substring(s, 7, -1))
+} else := n if {
+	n := _port_string(annotations.value(ps, "config.linkerd.io/admin-port"))
+} else := 4191
+
+_port_number(v) := v if {
+	is_number(v)
+	v == floor(v)
+	v >= 1
+	v <= 65535
+}
+
+_port_string(s) := n if {
+	regex.match(`^[0-9]{1,5}$`, s)
+	n := to_number(s)
+	n >= 1
+	n <= 65535
+}
+
+# Kuma drains the data plane with SIGUSR2 when no preStop hook is given.
+_kuma_edits(c) := [] if {
+	"lifecycle" in object.keys(c)
+	not is_object(c.lifecycle)
+} else := [] if {
+	"preStop" in object.keys(c.lifecycle)
+} else := [_edit(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}), "kuma")]
 
 _role(e) := e.role if is_string(e.role)
 
@@ -268,29 +344,20 @@ _object(x) := x if is_object(x)
 
 else := {}
 
-# _status_ops rewrites Istio's bookkeeping when istio-proxy moves, in each
-# metadata that carries sidecar.istio.io/status (pod template metadata, then a
-# CronJob's jobTemplate metadata): the status, then proxy.istio.io/overrides
-# (the user's istio-proxy moves with it, tests/istio FINDINGS F1).
+# _status_ops rewrites Istio's sidecar.istio.io/status bookkeeping when
+# istio-proxy moves (pod template metadata, then a CronJob's jobTemplate metadata).
 _status_ops(ps, conts, moved) := [op |
 	_moves_istio_proxy(conts, moved)
 	some rel in array.concat([ps.meta_rel], ps.extra_rel)
-	is_string(object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null))
-	some key in ["sidecar.istio.io/status", "proxy.istio.io/overrides"]
-	old := object.get(ps.workload, array.concat(rel, ["annotations", key]), null)
+	old := object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null)
 	is_string(old)
-	new := _rewrite(key, old)
-	new != old
-	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", key])), "value": new, "meta_rel": rel, "key": key}
-]
-
-_rewrite("sidecar.istio.io/status", old) := status_string(st) if {
 	json.is_valid(old)
 	st := json.unmarshal(old)
 	is_object(st)
-}
-
-_rewrite("proxy.istio.io/overrides", old) := istio.overrides_string(old)
+	new := status_string(st)
+	new != old
+	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new, "meta_rel": rel}
+]
 
 _moves_istio_proxy(conts, moved) if {
 	some m in moved

@@ -71,7 +71,7 @@ test_linkerd_profile if {
 		"postStart": {"exec": {"command": ["/usr/lib/linkerd/linkerd-await", "--timeout=2m"]}},
 		"preStop": {"exec": {"command": ["sleep", "5"]}},
 	}
-	probe := {"httpGet": {"path": "/ready", "port": 4191}, "periodSeconds": 1, "failureThreshold": 120}
+	probe := _l5d_probe(4191)
 	p1 := converted_spec(fx.pod({}, [c("linkerd-init")], [c("app"), cx("linkerd-proxy", {"lifecycle": hooks})])).initContainers[1]
 	not p1.lifecycle
 	p1.startupProbe == probe
@@ -83,6 +83,47 @@ test_linkerd_profile if {
 	p3.startupProbe == {"tcpSocket": {"port": 1}}
 	p4 := converted_spec(fx.pod({}, [], [c("app"), cx("linkerd-proxy", {"lifecycle": "odd"})])).initContainers[0]
 	p4.lifecycle == "odd"
+}
+
+_l5d_probe(port) := {"httpGet": {"path": "/ready", "port": port}, "initialDelaySeconds": 0, "periodSeconds": 1, "failureThreshold": 120}
+
+_l5d_proxy(ann, fields) := converted_spec(fx.pod(ann, [], [c("app"), cx("linkerd-proxy", fields)])).initContainers[0]
+
+test_linkerd_prestop_sleep_by_any_path if {
+	every prog in ["/bin/sleep", "/usr/bin/sleep", "sleep"] {
+		not _l5d_proxy({}, {"lifecycle": {"preStop": {"exec": {"command": [prog, "10"]}}}}).lifecycle
+	}
+	sleepy := {"preStop": {"exec": {"command": ["/bin/sleepy", "10"]}}}
+	_l5d_proxy({}, {"lifecycle": sleepy}).lifecycle == sleepy
+	odd := {"preStop": {"exec": {"command": [5]}}}
+	_l5d_proxy({}, {"lifecycle": odd}).lifecycle == odd
+}
+
+test_linkerd_admin_port_precedence if {
+	admin := {"name": "linkerd-admin", "containerPort": 9990}
+	ready := {"httpGet": {"path": "/ready", "port": 9992}}
+	live := {"httpGet": {"path": "/live", "port": 9993}}
+	env := [{"name": "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "value": "[::]:9994"}]
+	await := {"postStart": {"exec": {"command": ["/usr/lib/linkerd/linkerd-await", "--timeout=2m", "--port=9995"]}}}
+	ann := {"config.linkerd.io/admin-port": "9996"}
+	all := {"ports": [{"name": "linkerd-proxy", "containerPort": 4143}, admin], "readinessProbe": ready, "livenessProbe": live, "env": env, "lifecycle": await}
+	_l5d_proxy(ann, all).startupProbe == _l5d_probe(9990)
+	_l5d_proxy(ann, object.remove(all, ["ports"])).startupProbe == _l5d_probe(9992)
+	_l5d_proxy(ann, object.remove(all, ["ports", "readinessProbe"])).startupProbe == _l5d_probe(9993)
+	_l5d_proxy(ann, {"readinessProbe": {"httpGet": {"port": "admin"}}, "env": env}).startupProbe == _l5d_probe(9994)
+	_l5d_proxy(ann, {"lifecycle": await}).startupProbe == _l5d_probe(9995)
+	_l5d_proxy(ann, {"ports": [{"name": "linkerd-admin", "containerPort": 70000}], "env": [{"name": "LINKERD2_PROXY_ADMIN_LISTEN_ADDR", "value": "x:y"}]}).startupProbe == _l5d_probe(9996)
+	_l5d_proxy({"config.linkerd.io/admin-port": "41a"}, {}).startupProbe == _l5d_probe(4191)
+	_l5d_proxy({"config.linkerd.io/admin-port": "0"}, {"readinessProbe": {"httpGet": {"port": 1.5}}}).startupProbe == _l5d_probe(4191)
+}
+
+test_linkerd_await if {
+	off := {"config.linkerd.io/proxy-await": "disabled"}
+	not _l5d_proxy(off, {}).startupProbe
+	_l5d_proxy({"config.linkerd.io/proxy-await": "enabled"}, {}).startupProbe == _l5d_probe(4191)
+	_l5d_proxy({"config.linkerd.io/proxy-await": "Disabled"}, {}).startupProbe == _l5d_probe(4191)
+	hook := {"postStart": {"exec": {"command": ["/usr/lib/linkerd/linkerd-await", "--port=4191"]}}}
+	_l5d_proxy(off, {"lifecycle": hook}).startupProbe == _l5d_probe(4191)
 }
 
 test_kuma_profile if {
