@@ -32,7 +32,9 @@ func containerEdits(ps workload.PodSpec, ct Container, moved bool) []Edit {
 	case "linkerd":
 		edits = append(edits, linkerdEdits(ps, ct)...)
 	case "kuma":
-		edits = append(edits, kumaEdits(ct)...)
+		edits = append(edits, kumaEdits(ps, ct)...)
+	case "consul":
+		edits = append(edits, consulEdits(ps, ct)...)
 	}
 	return edits
 }
@@ -91,25 +93,6 @@ func onlyKey(v any, key string) (any, bool) {
 	return inner, ok
 }
 
-// kumaEdits adds Kuma's graceful drain when no preStop exists.
-func kumaEdits(ct Container) []Edit {
-	lc, present := ct.Map["lifecycle"]
-	m, isMap := lc.(map[string]any)
-	if present && !isMap {
-		return nil
-	}
-	if _, ok := m["preStop"]; ok {
-		return nil
-	}
-	next := map[string]any{}
-	for k, v := range m {
-		next[k] = v
-	}
-	next["preStop"] = map[string]any{"exec": map[string]any{"command": []any{"killall", "-USR2", "kuma-dp"}}}
-	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: next,
-		Reason: "kuma-dp drains on SIGUSR2 before the pod stops"}}
-}
-
 // applyEdits returns a shallow copy of m with edits for it applied.
 func applyEdits(m map[string]any, edits []Edit) map[string]any {
 	if len(edits) == 0 {
@@ -146,6 +129,12 @@ func istioStatusEdits(ps workload.PodSpec) []AnnotationEdit {
 		}
 		if v, ok := RewriteIstioStatus(raw); ok && v != raw {
 			out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioStatus, Value: v})
+		}
+		// The user's istio-proxy moves with it (tests/istio FINDINGS F1).
+		if o, ok := ann[AnnotationIstioOverrides].(string); ok {
+			if v, ok := RewriteIstioOverrides(o); ok && v != o {
+				out = append(out, AnnotationEdit{MetaPath: p, Key: AnnotationIstioOverrides, Value: v})
+			}
 		}
 	}
 	return out

@@ -7,7 +7,9 @@ package nativize.lib.plan
 
 import data.nativize.lib.annotations
 import data.nativize.lib.classify
+import data.nativize.lib.consul
 import data.nativize.lib.istio
+import data.nativize.lib.kuma
 import data.nativize.lib.params
 import data.nativize.lib.workload
 
@@ -167,7 +169,6 @@ _reasons := {
 	"istio": "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait",
 	"linkerd": "Linkerd native mode drops linkerd-await and the preStop sleep",
 	"probe": "later init containers start only once the proxy answers /ready",
-	"kuma": "kuma-dp drains on SIGUSR2 before the pod stops",
 }
 
 _edit(c, field, value, reason) := {"container": classify.name(c), "field": field, "value": value, "reason": _reasons[reason]}
@@ -192,8 +193,10 @@ _mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port) if {
 	mesh == "istio"
 } else := _linkerd_edits(c, ps) if {
 	mesh == "linkerd"
-} else := _kuma_edits(c) if {
+} else := kuma.kuma_edits(c, ps) if {
 	mesh == "kuma"
+} else := consul.edits(c, ps) if {
+	mesh == "consul"
 } else := []
 
 _mesh_edits(_, false, _, _, _) := []
@@ -328,14 +331,6 @@ _port_string(s) := n if {
 	n <= 65535
 }
 
-# Kuma drains the data plane with SIGUSR2 when no preStop hook is given.
-_kuma_edits(c) := [] if {
-	"lifecycle" in object.keys(c)
-	not is_object(c.lifecycle)
-} else := [] if {
-	"preStop" in object.keys(c.lifecycle)
-} else := [_edit(c, "lifecycle", set(_object(object.get(c, "lifecycle", {})), "preStop", {"exec": {"command": ["killall", "-USR2", "kuma-dp"]}}), "kuma")]
-
 _role(e) := e.role if is_string(e.role)
 
 else := ""
@@ -344,20 +339,29 @@ _object(x) := x if is_object(x)
 
 else := {}
 
-# _status_ops rewrites Istio's sidecar.istio.io/status bookkeeping when
-# istio-proxy moves (pod template metadata, then a CronJob's jobTemplate metadata).
+# _status_ops rewrites Istio's bookkeeping when istio-proxy moves, in each
+# metadata that carries sidecar.istio.io/status (pod template metadata, then a
+# CronJob's jobTemplate metadata): the status, then proxy.istio.io/overrides
+# (the user's istio-proxy moves with it, tests/istio FINDINGS F1).
 _status_ops(ps, conts, moved) := [op |
 	_moves_istio_proxy(conts, moved)
 	some rel in array.concat([ps.meta_rel], ps.extra_rel)
-	old := object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null)
+	is_string(object.get(ps.workload, array.concat(rel, ["annotations", "sidecar.istio.io/status"]), null))
+	some key in ["sidecar.istio.io/status", "proxy.istio.io/overrides"]
+	old := object.get(ps.workload, array.concat(rel, ["annotations", key]), null)
 	is_string(old)
+	new := _rewrite(key, old)
+	new != old
+	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", key])), "value": new, "meta_rel": rel, "key": key}
+]
+
+_rewrite("sidecar.istio.io/status", old) := status_string(st) if {
 	json.is_valid(old)
 	st := json.unmarshal(old)
 	is_object(st)
-	new := status_string(st)
-	new != old
-	op := {"op": "replace", "path": pointer(array.concat(rel, ["annotations", "sidecar.istio.io/status"])), "value": new, "meta_rel": rel}
-]
+}
+
+_rewrite("proxy.istio.io/overrides", old) := istio.overrides_string(old)
 
 _moves_istio_proxy(conts, moved) if {
 	some m in moved
