@@ -141,6 +141,12 @@ func TestOracle(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v\n%s", name, err, in)
 		}
+		if markInvalid(&c, classic); invalid(c) {
+			// Istio's classic output is already an invalid pod (I1 with
+			// sidecar.istio.io/nativeSidecar: "true"): garbage in, nothing to hold.
+			tally["istio-classic-invalid (skipped)"] = append(tally["istio-classic-invalid (skipped)"], false)
+			continue
+		}
 		markInvalid(&c, native)
 		got, plan, err := m.Object(classic)
 		if err != nil {
@@ -486,6 +492,16 @@ func markInvalid(c *genCase, native map[string]any) {
 			c.IstioInvalid = fmt.Sprintf("container %q is in initContainers and containers", n)
 		}
 	}
+}
+
+// invalid reports whether markInvalid found c, or an item of it, invalid.
+func invalid(c genCase) bool {
+	for _, it := range c.Items {
+		if invalid(it) {
+			return true
+		}
+	}
+	return c.IstioInvalid != ""
 }
 
 // podSpecOf returns the pod spec of a generated workload kind.
