@@ -73,6 +73,11 @@ func Process(input []byte, opts Options) (*Output, error) {
 	if items != nil && items.Kind != yaml.SequenceNode && items.Tag != "!!null" {
 		return nil, fmt.Errorf("%w: items must be a list", ErrInput)
 	}
+	if items != nil && items.Kind == yaml.ScalarNode && items.Tag == "!!null" {
+		// An empty value ("items":) would be written back as '' (a
+		// string), which no function accepts: write it as null.
+		items.Value, items.Style = "null", 0
+	}
 
 	var results []Result
 	opts, err := applyConfig(value(root, "functionConfig"), opts)
