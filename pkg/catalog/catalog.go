@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,15 +40,57 @@ type Entry struct {
 	images []*regexp.Regexp
 }
 
-// Kind maps a custom workload kind to the path of its pod spec.
+// Kind maps a custom workload kind (group/Kind, any version) to where its
+// pod specs live: podSpecPath for one, or podSpecPaths for a kind that
+// holds several (a FlinkDeployment's job and task manager templates). Paths
+// are dot-separated map keys; the pod template metadata is the spec's
+// sibling "metadata" (docs/KINDS.md).
 type Kind struct {
-	Group       string `json:"group"`
-	Kind        string `json:"kind"`
-	PodSpecPath string `json:"podSpecPath"`
+	Group        string   `json:"group"`
+	Kind         string   `json:"kind"`
+	PodSpecPath  string   `json:"podSpecPath,omitempty"`
+	PodSpecPaths []string `json:"podSpecPaths,omitempty"`
 }
 
-// Path returns the pod spec path split into fields.
-func (k Kind) Path() []string { return strings.Split(k.PodSpecPath, ".") }
+// Paths returns the pod spec paths split into fields, in the order they are
+// searched: podSpecPaths when set, else podSpecPath.
+func (k Kind) Paths() [][]string {
+	src := k.PodSpecPaths
+	if len(src) == 0 {
+		src = []string{k.PodSpecPath}
+	}
+	out := make([][]string, len(src))
+	for i, p := range src {
+		out[i] = strings.Split(p, ".")
+	}
+	return out
+}
+
+// validate rejects a kind entry that both engines could not locate alike.
+func (k Kind) validate() error {
+	switch {
+	case k.Kind == "":
+		return errors.New("kind is required")
+	case k.PodSpecPath == "" && len(k.PodSpecPaths) == 0:
+		return errors.New("podSpecPath or podSpecPaths is required")
+	case k.PodSpecPath != "" && len(k.PodSpecPaths) > 0:
+		return errors.New("set podSpecPath or podSpecPaths, not both")
+	}
+	seen := map[string]bool{}
+	for _, p := range k.Paths() {
+		joined := strings.Join(p, ".")
+		if slices.Contains(p, "") {
+			// "spec..spec" or a leading/trailing dot: no map key is empty
+			return fmt.Errorf("path %q has an empty field", joined)
+		}
+		if seen[joined] {
+			// the same spec twice would be converted twice
+			return fmt.Errorf("path %q is listed twice", joined)
+		}
+		seen[joined] = true
+	}
+	return nil
+}
 
 // Config is the on-disk schema (apiVersion nativize.dev/v1alpha1, kind Config).
 type Config struct {
@@ -136,8 +179,8 @@ func New(cfg Config) (*Catalog, error) {
 		c.byName[e.Name] = append(c.byName[e.Name], i)
 	}
 	for i, k := range cfg.Kinds {
-		if k.Kind == "" || k.PodSpecPath == "" {
-			return nil, fmt.Errorf("%w: kinds[%d]: kind and podSpecPath are required", ErrInvalid, i)
+		if err := k.validate(); err != nil {
+			return nil, fmt.Errorf("%w: kinds[%d] (%s/%s): %v", ErrInvalid, i, k.Group, k.Kind, err)
 		}
 	}
 	return c, nil
@@ -201,11 +244,12 @@ func (c *Catalog) Classify(name, image string, initNames []string) (Entry, bool)
 	return Entry{}, false
 }
 
-// KindPath returns the pod spec path configured for a custom kind.
-func (c *Catalog) KindPath(group, kind string) ([]string, bool) {
+// KindPaths returns the pod spec paths configured for a custom kind: those
+// of the first entry with that group and kind.
+func (c *Catalog) KindPaths(group, kind string) ([][]string, bool) {
 	for _, k := range c.Kinds {
 		if k.Group == group && k.Kind == kind {
-			return k.Path(), true
+			return k.Paths(), true
 		}
 	}
 	return nil, false

@@ -2,6 +2,7 @@ package catalog
 
 import (
 	"errors"
+	"reflect"
 	"testing"
 )
 
@@ -64,6 +65,13 @@ func TestParse(t *testing.T) {
 		{"unknown field", "containers: [{name: x, role: proxy, colour: red}]", false},
 		{"wrong kind", "kind: Other\ncontainers: []", false},
 		{"kind without path", "containers: []\nkinds: [{group: g, kind: K}]", false},
+		{"kind with paths", "containers: []\nkinds: [{group: g, kind: K, podSpecPaths: [spec.a.spec, spec.b.spec]}]", true},
+		{"kind with both path fields", "containers: []\nkinds: [{group: g, kind: K, podSpecPath: spec, podSpecPaths: [spec.a.spec]}]", false},
+		{"kind without a kind", "containers: []\nkinds: [{group: g, podSpecPath: spec}]", false},
+		{"empty path field", "containers: []\nkinds: [{group: g, kind: K, podSpecPaths: [spec..spec]}]", false},
+		{"trailing dot", "containers: []\nkinds: [{group: g, kind: K, podSpecPath: spec.template.}]", false},
+		{"path listed twice", "containers: []\nkinds: [{group: g, kind: K, podSpecPaths: [spec.a.spec, spec.a.spec]}]", false},
+		{"empty paths list", "containers: []\nkinds: [{group: g, kind: K, podSpecPaths: []}]", false},
 	}
 	for _, tc := range cases {
 		_, err := Parse([]byte(tc.src))
@@ -74,9 +82,15 @@ func TestParse(t *testing.T) {
 			t.Errorf("%s: %v does not wrap ErrInvalid", tc.name, err)
 		}
 	}
-	c, _ := Parse([]byte("containers: []\nkinds: [{group: apps.kruise.io, kind: CloneSet, podSpecPath: spec.template.spec}]"))
-	if p, ok := c.KindPath("apps.kruise.io", "CloneSet"); !ok || len(p) != 3 || p[2] != "spec" {
-		t.Errorf("KindPath = %v, %v", p, ok)
+	c, _ := Parse([]byte("containers: []\nkinds: [{group: apps.kruise.io, kind: CloneSet, podSpecPath: spec.template.spec}, {group: g, kind: K, podSpecPaths: [a.spec, b.spec]}]"))
+	if p, ok := c.KindPaths("apps.kruise.io", "CloneSet"); !ok || !reflect.DeepEqual(p, [][]string{{"spec", "template", "spec"}}) {
+		t.Errorf("KindPaths(CloneSet) = %v, %v", p, ok)
+	}
+	if p, ok := c.KindPaths("g", "K"); !ok || !reflect.DeepEqual(p, [][]string{{"a", "spec"}, {"b", "spec"}}) {
+		t.Errorf("KindPaths(K) = %v, %v", p, ok)
+	}
+	if _, ok := c.KindPaths("apps", "CloneSet"); ok {
+		t.Error("KindPaths matched another group")
 	}
 }
 

@@ -4,26 +4,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/workload"
 )
 
 // celPodSpec are the CEL variables every K8sNativeValidation source shares:
-// the object's pod spec for the built-in kinds (docs/RULES.md "Locating pod
-// specs"; custom catalog kinds are Rego-only), its init containers when the
-// container lists are well formed, the `<kind>/<name>` message ref and the
-// least severity reported.
-var celPodSpec = []any{
-	celVar("groupKind", `(object.apiVersion.contains("/") ? object.apiVersion.split("/")[0] : "") + "/" + object.kind`),
-	celVar("podSpec", `variables.groupKind == "/Pod" ? object.?spec :
-variables.groupKind == "/PodTemplate" ? object.?template.?spec :
-variables.groupKind == "batch/CronJob" ? object.?spec.?jobTemplate.?spec.?template.?spec :
-variables.groupKind in ["/ReplicationController", "apps/Deployment", "apps/ReplicaSet", "apps/StatefulSet",
-  "apps/DaemonSet", "batch/Job", "extensions/Deployment", "extensions/ReplicaSet", "extensions/DaemonSet"]
-  ? object.?spec.?template.?spec : optional.none()`),
+// the object's pod spec (celLocate), its init containers when the container
+// lists are well formed, the `<kind>/<name>` message ref and the least
+// severity reported.
+var celPodSpec = append(celLocate(), []any{
 	celVar("spec", `variables.podSpec.orValue(null) != null && type(variables.podSpec.value()) == map
   ? variables.podSpec.value() : {}`),
 	// A container list that is neither absent, null nor a list of maps
@@ -35,7 +29,7 @@ variables.groupKind in ["/ReplicationController", "apps/Deployment", "apps/Repli
 	celVar("natives", `variables.inits.filter(c, c.?restartPolicy.orValue("") == "Always")`),
 	celVar("ref", `object.kind + "/" + (has(object.metadata) && has(object.metadata.name) ? object.metadata.name : "")`),
 	celVar("minSeverity", `variables.params == null ? "info" : variables.params.?minSeverity.orValue("info")`),
-}
+}...)
 
 func celVar(name, expr string) omap { return omap{{"name", name}, {"expression", expr}} }
 
@@ -235,10 +229,7 @@ func celMapOr(o string) string {
 // containers (docs/RULES.md "Annotations").
 func celPodMeta() []any {
 	return []any{
-		celVar("meta", `variables.groupKind == "/Pod" ? object.?metadata :
-variables.groupKind == "/PodTemplate" ? object.?template.?metadata :
-variables.groupKind == "batch/CronJob" ? object.?spec.?jobTemplate.?spec.?template.?metadata :
-object.?spec.?template.?metadata`),
+		celVar("meta", celPathSwitch(true)),
 		celVar("metaMap", celMapOr("variables.meta")),
 		celVar("metaAnn", celMapOr("variables.metaMap.?annotations")),
 		celVar("metaLabels", celMapOr("variables.metaMap.?labels")),
@@ -333,3 +324,78 @@ var ns003CEL = celSource(celVars(celPodSpec, celClassify(), celPodMeta(), celPro
 	celValidation(`variables.late.size() == 0`,
 		`"NS003: " + variables.ref + ": network setup init container \"" + `+celName("variables.late[0]")+` + "\" runs after the mesh proxy \"" + variables.proxyName + "\" — run \"nativize mutate\""`),
 )
+
+// celLocate are the variables locating the pod spec as docs/RULES.md
+// "Locating pod specs" does: groupKind, and kindPath, the dotted path of the
+// pod spec — the built-in kind's, else that of the first entry of the
+// catalog's kinds (parameters.catalog's, else the default ones) for the
+// object's group and kind — and podSpec, the optional value there. CEL has
+// no dynamic field paths: only the path shapes known when the library is
+// generated (the built-in kinds' and the default catalog's) are followed,
+// and a kind with several pod specs (podSpecPaths) is left to the Rego
+// source; kindPath is "" then.
+func celLocate() []any {
+	builtin := map[string]any{}
+	for k, p := range workload.Builtin() {
+		builtin[k] = strings.Join(p, ".")
+	}
+	raw, _ := json.Marshal(catalog.Default().Kinds)
+	var kinds any
+	_ = json.Unmarshal(raw, &kinds)
+	return []any{
+		celVar("groupKind", `(object.apiVersion.contains("/") ? object.apiVersion.split("/")[0] : "") + "/" + object.kind`),
+		celVar("catalogKinds", `variables.params != null && type(variables.params.?catalog.orValue(null)) == map
+  ? variables.params.catalog.?kinds.orValue([]) : dyn(`+celLiteral(kinds)+`)`),
+		celVar("kindEntries", `type(variables.catalogKinds) != list ? [] : variables.catalogKinds.filter(k, type(k) == map &&
+  type(k.?group.orValue(null)) == string && type(k.?kind.orValue(null)) == string &&
+  string(k.group) + "/" + string(k.kind) == variables.groupKind)`),
+		celVar("kindPaths", `variables.kindEntries.size() == 0 ? [] :
+  type(variables.kindEntries[0].?podSpecPaths.orValue(null)) == list && variables.kindEntries[0].podSpecPaths.size() > 0
+  ? dyn(variables.kindEntries[0].podSpecPaths) : dyn([variables.kindEntries[0].?podSpecPath.orValue("")])`),
+		celVar("kindPath", fmt.Sprintf(`variables.groupKind in %[1]s ? string(%[1]s[variables.groupKind]) :
+  variables.kindPaths.size() == 1 && type(variables.kindPaths[0]) == string ? string(variables.kindPaths[0]) : ""`, celLiteral(builtin))),
+		celVar("podSpec", celPathSwitch(false)),
+	}
+}
+
+// celIdent matches the path fields CEL can select with .? (no reserved word
+// among the known ones).
+var celIdent = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+
+// celPathSwitch is the CEL expression of the optional pod spec (meta false)
+// or pod template metadata (meta true, the spec's sibling "metadata") at
+// variables.kindPath, for every path shape of the built-in kinds and the
+// default catalog's kinds with one pod spec; optional.none() for others.
+func celPathSwitch(meta bool) string {
+	seen := map[string]bool{}
+	var shapes []string
+	for _, p := range workload.Builtin() {
+		seen[strings.Join(p, ".")] = true
+	}
+	for _, k := range catalog.Default().Kinds {
+		if ps := k.Paths(); len(ps) == 1 {
+			seen[strings.Join(ps[0], ".")] = true
+		}
+	}
+	for p := range seen {
+		shapes = append(shapes, p)
+	}
+	slices.Sort(shapes)
+	var b strings.Builder
+	for _, p := range shapes {
+		fields := strings.Split(p, ".")
+		if meta {
+			fields[len(fields)-1] = "metadata"
+		}
+		sel := "object"
+		ok := true
+		for _, f := range fields {
+			ok = ok && celIdent.MatchString(f)
+			sel += ".?" + f
+		}
+		if ok {
+			fmt.Fprintf(&b, "variables.kindPath == %q ? %s :\n", p, sel)
+		}
+	}
+	return b.String() + "optional.none()"
+}

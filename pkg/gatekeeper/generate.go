@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/nativize/nativize/pkg/catalog"
@@ -189,13 +190,34 @@ func matchKinds() []any {
 		{"batch", []string{"Job", "CronJob"}},
 		// Old manifests: the API server no longer serves these, files still carry them.
 		{"extensions", []string{"Deployment", "ReplicaSet", "DaemonSet"}},
+		{"apps.openshift.io", []string{"DeploymentConfig"}},
 	}
 	var out []any
 	for _, g := range groups {
 		out = append(out, omap{{"apiGroups", []string{g.group}}, {"kinds", g.kinds}})
 	}
+	// one entry per API group, groups and kinds in catalog order
+	byGroup := map[string]int{}
+	var custom []struct {
+		group string
+		kinds []string
+	}
 	for _, k := range catalog.Default().Kinds {
-		out = append(out, omap{{"apiGroups", []string{k.Group}}, {"kinds", []string{k.Kind}}})
+		i, ok := byGroup[k.Group]
+		if !ok {
+			i = len(custom)
+			byGroup[k.Group] = i
+			custom = append(custom, struct {
+				group string
+				kinds []string
+			}{group: k.Group})
+		}
+		if !slices.Contains(custom[i].kinds, k.Kind) {
+			custom[i].kinds = append(custom[i].kinds, k.Kind)
+		}
+	}
+	for _, g := range custom {
+		out = append(out, omap{{"apiGroups", []string{g.group}}, {"kinds", g.kinds}})
 	}
 	return out
 }

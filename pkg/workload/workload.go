@@ -29,7 +29,9 @@ type PodSpec struct {
 }
 
 // builtin maps group/Kind to the pod spec path; the template metadata is the
-// spec's sibling "metadata".
+// spec's sibling "metadata". Kinds that Kubernetes serves, plus OpenShift's
+// DeploymentConfig: istioctl kube-inject injects it like a Deployment, and a
+// user's own --config (which replaces the default catalog) must not lose it.
 var builtin = map[string][]string{
 	"/Pod":                   {"spec"},
 	"/PodTemplate":           {"template", "spec"},
@@ -43,6 +45,19 @@ var builtin = map[string][]string{
 	"extensions/Deployment":  {"spec", "template", "spec"},
 	"extensions/ReplicaSet":  {"spec", "template", "spec"},
 	"extensions/DaemonSet":   {"spec", "template", "spec"},
+	// apps.openshift.io/v1 DeploymentConfig (deprecated in OpenShift 4.14,
+	// still served and widely run).
+	"apps.openshift.io/DeploymentConfig": {"spec", "template", "spec"},
+}
+
+// Builtin returns the built-in kinds as "group/Kind" keys with their pod
+// spec path (a copy).
+func Builtin() map[string][]string {
+	out := make(map[string][]string, len(builtin))
+	for k, v := range builtin {
+		out[k] = append([]string(nil), v...)
+	}
+	return out
 }
 
 // Group returns the API group of an apiVersion ("" for the core group).
@@ -53,15 +68,16 @@ func Group(apiVersion string) string {
 	return ""
 }
 
-// SpecPath returns the pod spec path for a kind, from the built-in table or
-// the catalog's custom kinds.
-func SpecPath(apiVersion, kind string, cat *catalog.Catalog) ([]string, bool) {
+// SpecPaths returns the pod spec paths for a kind, in locate order: the
+// built-in table's one, else the catalog's custom kind entry's. The key is
+// group/Kind, so apps.kruise.io's StatefulSet is not apps' StatefulSet.
+func SpecPaths(apiVersion, kind string, cat *catalog.Catalog) ([][]string, bool) {
 	group := Group(apiVersion)
-	if p, ok := builtin[group+"/"+kind]; ok && p != nil {
-		return p, true
+	if p, ok := builtin[group+"/"+kind]; ok {
+		return [][]string{p}, true
 	}
 	if cat != nil {
-		return cat.KindPath(group, kind)
+		return cat.KindPaths(group, kind)
 	}
 	return nil, false
 }
@@ -89,32 +105,46 @@ func locate(obj map[string]any, prefix []string, cat *catalog.Catalog, out []Pod
 	}
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
-	path, ok := SpecPath(apiVersion, kind, cat)
-	if !ok {
-		return out
+	paths, _ := SpecPaths(apiVersion, kind, cat)
+	for _, path := range paths {
+		spec, ok := lookupMap(obj, path).(map[string]any)
+		if !ok {
+			// a kind with several templates rarely sets them all
+			continue
+		}
+		metaRel := append(append([]string(nil), path[:len(path)-1]...), "metadata")
+		ps := PodSpec{
+			Path:      join(prefix, path...),
+			MetaPath:  join(prefix, metaRel...),
+			Spec:      spec,
+			Owner:     obj,
+			OwnerPath: append([]string(nil), prefix...),
+		}
+		ps.Meta, _ = lookupMap(obj, metaRel).(map[string]any)
+		if Group(apiVersion) == "batch" && kind == "CronJob" {
+			ps.ExtraMetaPaths = [][]string{join(prefix, "spec", "jobTemplate", "metadata")}
+		}
+		out = append(out, ps)
 	}
-	spec, ok := Lookup(obj, path).(map[string]any)
-	if !ok {
-		return out
-	}
-	metaRel := append(append([]string(nil), path[:len(path)-1]...), "metadata")
-	ps := PodSpec{
-		Path:      join(prefix, path...),
-		MetaPath:  join(prefix, metaRel...),
-		Spec:      spec,
-		Owner:     obj,
-		OwnerPath: append([]string(nil), prefix...),
-	}
-	ps.Meta, _ = Lookup(obj, metaRel).(map[string]any)
-	if Group(apiVersion) == "batch" && kind == "CronJob" {
-		ps.ExtraMetaPaths = [][]string{join(prefix, "spec", "jobTemplate", "metadata")}
-	}
-	return append(out, ps)
+	return out
 }
 
 func join(prefix []string, rest ...string) []string {
 	out := make([]string, 0, len(prefix)+len(rest))
 	return append(append(out, prefix...), rest...)
+}
+
+// lookupMap follows path through nested maps only: a kind's path fields are
+// map keys, never list indexes (the Rego engine reads them the same way).
+func lookupMap(v any, path []string) any {
+	for _, p := range path {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[p]
+	}
+	return v
 }
 
 // Lookup follows path through nested maps and lists (list indexes as

@@ -128,9 +128,110 @@ default_catalog := {
 			"podSpecPath": "spec.template.spec",
 		},
 		{
+			"group": "keda.sh",
+			"kind": "ScaledJob",
+			"podSpecPath": "spec.jobTargetRef.template.spec",
+		},
+		{
 			"group": "apps.kruise.io",
 			"kind": "CloneSet",
 			"podSpecPath": "spec.template.spec",
+		},
+		{
+			"group": "apps.kruise.io",
+			"kind": "StatefulSet",
+			"podSpecPath": "spec.template.spec",
+		},
+		{
+			"group": "apps.kruise.io",
+			"kind": "DaemonSet",
+			"podSpecPath": "spec.template.spec",
+		},
+		{
+			"group": "apps.kruise.io",
+			"kind": "BroadcastJob",
+			"podSpecPath": "spec.template.spec",
+		},
+		{
+			"group": "apps.kruise.io",
+			"kind": "AdvancedCronJob",
+			"podSpecPaths": [
+				"spec.template.jobTemplate.spec.template.spec",
+				"spec.template.broadcastJobTemplate.spec.template.spec",
+			],
+		},
+		{
+			"group": "flink.apache.org",
+			"kind": "FlinkDeployment",
+			"podSpecPaths": [
+				"spec.podTemplate.spec",
+				"spec.jobManager.podTemplate.spec",
+				"spec.taskManager.podTemplate.spec",
+			],
+		},
+		{
+			"group": "sparkoperator.k8s.io",
+			"kind": "SparkApplication",
+			"podSpecPaths": [
+				"spec.driver.template.spec",
+				"spec.executor.template.spec",
+			],
+		},
+		{
+			"group": "sparkoperator.k8s.io",
+			"kind": "ScheduledSparkApplication",
+			"podSpecPaths": [
+				"spec.template.driver.template.spec",
+				"spec.template.executor.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "PyTorchJob",
+			"podSpecPaths": [
+				"spec.pytorchReplicaSpecs.Master.template.spec",
+				"spec.pytorchReplicaSpecs.Worker.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "TFJob",
+			"podSpecPaths": [
+				"spec.tfReplicaSpecs.Chief.template.spec",
+				"spec.tfReplicaSpecs.Master.template.spec",
+				"spec.tfReplicaSpecs.PS.template.spec",
+				"spec.tfReplicaSpecs.Worker.template.spec",
+				"spec.tfReplicaSpecs.Evaluator.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "MPIJob",
+			"podSpecPaths": [
+				"spec.mpiReplicaSpecs.Launcher.template.spec",
+				"spec.mpiReplicaSpecs.Worker.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "XGBoostJob",
+			"podSpecPaths": [
+				"spec.xgbReplicaSpecs.Master.template.spec",
+				"spec.xgbReplicaSpecs.Worker.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "PaddleJob",
+			"podSpecPaths": [
+				"spec.paddleReplicaSpecs.Master.template.spec",
+				"spec.paddleReplicaSpecs.Worker.template.spec",
+			],
+		},
+		{
+			"group": "kubeflow.org",
+			"kind": "JAXJob",
+			"podSpecPath": "spec.jaxReplicaSpecs.Worker.template.spec",
 		},
 	],
 }

@@ -21,6 +21,8 @@ _builtin := {
 	"extensions/Deployment": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
 	"extensions/ReplicaSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
 	"extensions/DaemonSet": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
+	# OpenShift: istioctl kube-inject injects it like a Deployment.
+	"apps.openshift.io/DeploymentConfig": {"spec": ["spec", "template", "spec"], "meta": ["spec", "template", "metadata"], "extra": []},
 }
 
 # group returns the API group of an apiVersion ("" for the core group).
@@ -28,19 +30,29 @@ group(api_version) := split(api_version, "/")[0] if contains(api_version, "/")
 
 else := "" if is_string(api_version)
 
-# location returns where the pod spec of object w lives, or is undefined.
-location(w, cat) := loc if {
+# locations returns where the pod specs of object w live, in locate order:
+# the built-in kind's one, else those of the first catalog entry with the
+# object's group and kind (podSpecPaths, else podSpecPath); undefined when
+# the kind is neither (docs/RULES.md "Locating pod specs").
+locations(w, cat) := [loc] if {
 	is_string(w.kind)
 	loc := _builtin[concat("/", [group(w.apiVersion), w.kind])]
-} else := loc if {
-	paths := [split(k.podSpecPath, ".") |
+} else := [_location(p) | some p in _kind_paths(entries[0])] if {
+	entries := [k |
 		some k in object.get(cat, "kinds", [])
 		k.kind == w.kind
 		k.group == group(w.apiVersion)
 	]
-	count(paths) > 0
-	spec := paths[0]
-	loc := {"spec": spec, "meta": array.concat(array.slice(spec, 0, count(spec) - 1), ["metadata"]), "extra": []}
+	count(entries) > 0
+}
+
+_kind_paths(k) := k.podSpecPaths if count(object.get(k, "podSpecPaths", [])) > 0
+
+else := [k.podSpecPath]
+
+# The pod template metadata is the spec's sibling "metadata".
+_location(p) := {"spec": spec, "meta": array.concat(array.slice(spec, 0, count(spec) - 1), ["metadata"]), "extra": []} if {
+	spec := split(p, ".")
 }
 
 # is_list is true for a v1 List.
@@ -73,7 +85,7 @@ _item_path(doc, p) if {
 # and workload (the owning object).
 pod_specs(doc, cat) := [ps |
 	some w in workloads(doc)
-	loc := location(w.obj, cat)
+	some loc in locations(w.obj, cat)
 	spec := object.get(w.obj, loc.spec, null)
 	is_object(spec)
 	ps := {

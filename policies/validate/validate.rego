@@ -30,8 +30,18 @@ _specs contains s if {
 		"completes": _completes(p),
 		"proxy": _proxy(p),
 		"before": data.nativize.lib.annotations.names(p.ps, "nativize.dev/before-sidecars"),
+		"fix": _owner_fix(p),
 	})
 }
+
+# _owner_fix is the patch of the whole owning object (every pod spec of it,
+# in locate order), as `nativize mutate` would apply it: a kind with several
+# pod specs (a FlinkDeployment) gets one fix for all of them.
+_owner_fix(p) := [op |
+	some q in plan.pod_plans
+	q.ps.item_path == p.ps.item_path
+	some op in q.fix
+]
 
 _object_of(w) := {
 	"apiVersion": _str(object.get(w, "apiVersion", "")),
