@@ -5,10 +5,12 @@
 # loopback, `nativize serve` (the binary `build` makes) as the webhook the API
 # server calls over TLS through library/provider/webhooks.yaml. No kubelet:
 # assertions are on stored objects. tests/e2e/README.md has what it checks.
+# Run (built): control plane up in 4.6 s, whole suite 12-47 s wall (the
+# CronJob waits for a minute boundary), 7.4 s CPU, max RSS 324 MB.
 # Compile: the test binary needs 2213 packages, 1109 more than
 # tests/conformance (kube-apiserver's app, etcd's server, five controllers).
 # Measured here on 2 cores shared with five other builds (load average ~40):
-# the first build took ~95 min wall (no CPU-time figure yet); `go test` also
+# the first build took ~95 min wall; its second half alone used 1020 s CPU; `go test` also
 # vets every dependency once (another ~10 min here). That is NOT a figure for
 # CI, which has the machine alone, but it is too much to promise within CI's
 # 90 minutes next to the ~40 the rest takes cold until a cold build in a

@@ -108,6 +108,7 @@ func startCluster(t *testing.T) *cluster {
 	start = time.Now()
 	c.applyWebhooks(t, ctx)
 	phase("webhooks ready", start)
+	c.namespace(t, referenceNamespace)
 
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)

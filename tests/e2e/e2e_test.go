@@ -270,9 +270,11 @@ func (c *cluster) testDenial(t *testing.T) {
 		if !apierrors.IsForbidden(err) {
 			t.Fatalf("create: want Forbidden, got %v", err)
 		}
-		wantMsg := `admission webhook "validate.nativize.dev" denied the request: nativize: ` + errors[0].Message
-		if !strings.Contains(err.Error(), wantMsg) {
-			t.Errorf("denial message\n got: %s\nwant: …%s…", err, wantMsg)
+		// What kubectl prints: the webhook, then nativize's text, which
+		// carries the finding's message (check, object, container, cause).
+		prefix := `admission webhook "validate.nativize.dev" denied the request: nativize: `
+		if msg := err.Error(); !strings.Contains(msg, prefix) || !strings.Contains(msg[strings.Index(msg, prefix)+len(prefix):], errors[0].Message) {
+			t.Errorf("denial message\n got: %s\nwant: …%s…%s…", err, prefix, errors[0].Message)
 		}
 		if _, err := c.client.CoreV1().Pods(ns).Get(ctx, pod.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Errorf("the denied pod was stored (get: %v)", err)
