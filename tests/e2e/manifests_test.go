@@ -29,12 +29,7 @@ var notServed = map[string]bool{
 // by another part of the project to the rejection it is known to get, until
 // its owner fixes it. Only that very rejection is excused; a fix is logged
 // so that the entry can go.
-var knownIssues = map[string]struct{ problem, reason string }{
-	"pkg/mutate/testdata/golden/istio-templates.out.yaml#2": {
-		problem: `volumeMounts[0].name: Not found: "workload-socket"`,
-		reason:  "the golden's input (istio-templates.in.yaml, Deployment spire) mounts a volume it does not declare",
-	},
-}
+var knownIssues = map[string]struct{ problem, reason string }{}
 
 // testManifests creates every document of examples/** and of the golden
 // outputs in the API server (dry run, strict server-side field validation,
