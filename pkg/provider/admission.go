@@ -230,12 +230,11 @@ func (s *Server) validate(ctx context.Context, body []byte) (int, any) {
 	return http.StatusOK, reviewReply(*review, resp)
 }
 
-// findingText is one finding as a line a kubectl user reads.
+// findingText is one finding as a line a kubectl user reads. The message
+// already starts with the check id and the object, and names the container
+// (docs/CHECKS.md), so it is not prefixed again.
 func findingText(f validate.Finding) string {
-	if f.Container != "" {
-		return fmt.Sprintf("%s: container %q: %s", f.Check, f.Container, f.Message)
-	}
-	return fmt.Sprintf("%s: %s", f.Check, f.Message)
+	return f.Message
 }
 
 func prefixed(warnings []string) []string {

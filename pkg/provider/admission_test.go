@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -178,6 +179,13 @@ func TestValidate(t *testing.T) {
 			if len(tc.wantWarn) == 0 && tc.wantAllowed && len(resp.Warnings) > 0 {
 				t.Errorf("unexpected warnings %q", resp.Warnings)
 			}
+			// A finding's message already names its check: a line that
+			// repeats it (NS004: … NS004: …) is noise for kubectl users.
+			for _, w := range resp.Warnings {
+				if n := checkID.FindAllString(w, -1); len(n) > 1 {
+					t.Errorf("warning %q names its check %d times", w, len(n))
+				}
+			}
 		})
 	}
 }
@@ -260,3 +268,6 @@ func TestDecodeObjectKeepsNumbers(t *testing.T) {
 		t.Fatalf("re-encoded %s, want %s", b, want)
 	}
 }
+
+// checkID matches a check id as findings spell it at the start of a message.
+var checkID = regexp.MustCompile(`NS00[0-9]: `)
