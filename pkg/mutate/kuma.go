@@ -1,10 +1,6 @@
 package mutate
 
-import (
-	"encoding/json"
-
-	"github.com/nativize/nativize/pkg/workload"
-)
+import "github.com/nativize/nativize/pkg/workload"
 
 // AnnotationKumaAdminPort is where Kuma's injector records the Envoy admin
 // port of the pod (kuma pkg/plugins/runtime/k8s/metadata/annotations.go).
@@ -64,12 +60,12 @@ func KumaProbePort(ps workload.PodSpec, proxy map[string]any) int64 {
 	for _, probe := range []string{"readinessProbe", "livenessProbe"} {
 		pm, _ := proxy[probe].(map[string]any)
 		hg, _ := pm["httpGet"].(map[string]any)
-		if n, ok := kumaPortNumber(hg["port"]); ok {
+		if n, ok := portNumber(hg["port"]); ok {
 			return n
 		}
 	}
 	if v, ok := ps.Annotation(AnnotationKumaAdminPort); ok {
-		if n, ok := kumaPortString(v); ok {
+		if n, ok := portString(v); ok {
 			return n
 		}
 	}
@@ -83,45 +79,4 @@ func isKumaWaitHook(hook any) bool {
 	exec, _ := h["exec"].(map[string]any)
 	cmd, _ := exec["command"].([]any)
 	return len(cmd) >= 2 && cmd[0] == "kuma-dp" && cmd[1] == "wait"
-}
-
-// kumaPortNumber returns v when it is a whole number in 1..65535 (a named
-// probe port is not one).
-func kumaPortNumber(v any) (int64, bool) {
-	var n int64
-	switch t := v.(type) {
-	case int:
-		n = int64(t)
-	case int64:
-		n = t
-	case float64:
-		if t != float64(int64(t)) {
-			return 0, false
-		}
-		n = int64(t)
-	case json.Number:
-		i, err := t.Int64()
-		if err != nil {
-			return 0, false
-		}
-		n = i
-	default:
-		return 0, false
-	}
-	return n, n >= 1 && n <= 65535
-}
-
-// kumaPortString parses 1 to 5 ASCII digits as a port in 1..65535.
-func kumaPortString(s string) (int64, bool) {
-	if len(s) == 0 || len(s) > 5 {
-		return 0, false
-	}
-	var n int64
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(r-'0')
-	}
-	return n, n >= 1 && n <= 65535
 }

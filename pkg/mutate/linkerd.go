@@ -1,7 +1,6 @@
 package mutate
 
 import (
-	"encoding/json"
 	"strings"
 
 	"github.com/nativize/nativize/pkg/workload"
@@ -160,46 +159,6 @@ func LinkerdAdminPort(ps workload.PodSpec, proxy map[string]any) int64 {
 		}
 	}
 	return 4191
-}
-
-// portNumber returns v when it is a whole number in 1..65535.
-func portNumber(v any) (int64, bool) {
-	var n int64
-	switch t := v.(type) {
-	case int:
-		n = int64(t)
-	case int64:
-		n = t
-	case float64:
-		if t != float64(int64(t)) {
-			return 0, false
-		}
-		n = int64(t)
-	case json.Number:
-		i, err := t.Int64()
-		if err != nil {
-			return 0, false
-		}
-		n = i
-	default:
-		return 0, false
-	}
-	return n, n >= 1 && n <= 65535
-}
-
-// portString parses 1 to 5 ASCII digits as a port in 1..65535.
-func portString(s string) (int64, bool) {
-	if len(s) == 0 || len(s) > 5 {
-		return 0, false
-	}
-	var n int64
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(r-'0')
-	}
-	return n, n >= 1 && n <= 65535
 }
 
 // execHas reports whether hook is an exec hook with a command element matching.
