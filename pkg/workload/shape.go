@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/document"
 )
 
 // ErrShape is wrapped by every ShapeError.
@@ -24,7 +24,7 @@ type ShapeError struct {
 	Msg  string
 }
 
-func (e *ShapeError) Error() string { return pathString(e.Path) + ": " + e.Msg }
+func (e *ShapeError) Error() string { return document.FieldPath(e.Path) + ": " + e.Msg }
 
 // Unwrap lets errors.Is match ErrShape.
 func (e *ShapeError) Unwrap() error { return ErrShape }
@@ -196,7 +196,7 @@ func (s *shaper) container(c map[string]any, spec []string, list string, i int, 
 	case !isDNSLabel(name):
 		s.add(join(path, "name"), "invalid container name %q: must be a DNS-1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)", name)
 	case seen[name] != nil:
-		s.add(join(path, "name"), "duplicate container name %q (also at %s); the API server refuses the pod", name, pathString(seen[name]))
+		s.add(join(path, "name"), "duplicate container name %q (also at %s); the API server refuses the pod", name, document.FieldPath(seen[name]))
 	default:
 		seen[name] = path
 	}
@@ -267,21 +267,4 @@ func isDNSLabel(s string) bool {
 		}
 	}
 	return true
-}
-
-// pathString renders a field path the way kubectl names fields:
-// spec.containers[1].name.
-func pathString(path []string) string {
-	var b strings.Builder
-	for _, p := range path {
-		if _, err := strconv.Atoi(p); err == nil {
-			b.WriteString("[" + p + "]")
-			continue
-		}
-		if b.Len() > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(p)
-	}
-	return b.String()
 }
