@@ -184,13 +184,20 @@ func checkTemplates(obj map[string]any, where string) []Outcome {
 		name = "unnamed"
 	}
 	namespace, _ := metadata["namespace"].(string)
+	apiVersion, _ := obj["apiVersion"].(string)
+	kind, _ := obj["kind"].(string)
+	partial, isPartial := partialTemplates[groupOf(apiVersion)+"/"+kind]
 	var out []Outcome
 	for _, tmpl := range findTemplates(obj, "") {
+		value := asTemplateSpec(tmpl.value)
+		if isPartial && partial[tmpl.path] {
+			value = withOperatorImage(value)
+		}
 		wrapper := map[string]any{
 			"apiVersion": "v1",
 			"kind":       "PodTemplate",
 			"metadata":   map[string]any{"name": name},
-			"template":   tmpl.value,
+			"template":   value,
 		}
 		if namespace != "" {
 			wrapper["metadata"].(map[string]any)["namespace"] = namespace
@@ -418,4 +425,70 @@ func join(path, key string) string {
 		return key
 	}
 	return path + "." + key
+}
+
+// partialTemplates are the pod templates of custom kinds that the kind's
+// operator completes before it creates pods: the Flink operator puts
+// spec.image into flink-main-container and merges the common spec.podTemplate
+// into the job and task manager templates, so the main container of each may
+// have no image of its own.
+var partialTemplates = map[string]map[string]bool{
+	"flink.apache.org/FlinkDeployment": {"spec.podTemplate": true, "spec.jobManager.podTemplate": true, "spec.taskManager.podTemplate": true},
+}
+
+// groupOf returns the API group of an apiVersion ("" for the core group).
+func groupOf(apiVersion string) string {
+	if i := strings.IndexByte(apiVersion, '/'); i >= 0 {
+		return apiVersion[:i]
+	}
+	return ""
+}
+
+// asTemplateSpec returns a pod template as a PodTemplateSpec: kinds such as
+// FlinkDeployment and SparkApplication embed a whole Pod (apiVersion v1,
+// kind Pod), whose type fields a PodTemplateSpec does not have.
+func asTemplateSpec(tmpl map[string]any) map[string]any {
+	if tmpl["apiVersion"] != "v1" || tmpl["kind"] != "Pod" {
+		return tmpl
+	}
+	out := make(map[string]any, len(tmpl))
+	for k, v := range tmpl {
+		if k != "apiVersion" && k != "kind" {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// withOperatorImage gives every container without an image the placeholder
+// image the operator's merge would supply, so the rest of the template is
+// still validated.
+func withOperatorImage(tmpl map[string]any) map[string]any {
+	spec, _ := tmpl["spec"].(map[string]any)
+	containers, _ := spec["containers"].([]any)
+	filled := make([]any, len(containers))
+	for i, c := range containers {
+		m, ok := c.(map[string]any)
+		if _, has := m["image"]; !ok || has {
+			filled[i] = c
+			continue
+		}
+		cp := make(map[string]any, len(m)+1)
+		for k, v := range m {
+			cp[k] = v
+		}
+		cp["image"] = "set-by-the-operator"
+		filled[i] = cp
+	}
+	newSpec := make(map[string]any, len(spec))
+	for k, v := range spec {
+		newSpec[k] = v
+	}
+	newSpec["containers"] = filled
+	out := make(map[string]any, len(tmpl))
+	for k, v := range tmpl {
+		out[k] = v
+	}
+	out["spec"] = newSpec
+	return out
 }
