@@ -18,6 +18,6 @@ test-library: $(GATOR)
 	$(GO) run ./pkg/gatekeeper/gen -policies policies -out library -check
 	$(GATOR) verify library/...
 	$(GATOR) verify --enable-k8s-native-validation=false library/...
-	GATOR=$(GATOR) $(GO) test -count=1 -run 'TestCELMatchesRego|TestMutators|TestGeneratedFilesUpToDate|TestEveryCheckHasCases' ./pkg/gatekeeper/
+	GATOR=$(GATOR) $(GO) test -count=1 -timeout 30m -run 'TestCELMatchesRego|TestMutators|TestGeneratedFilesUpToDate|TestEveryCheckHasCases' ./pkg/gatekeeper/
 
 TEST_TARGETS += test-library
