@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 
@@ -51,6 +52,13 @@ func decodeReview(body []byte) (*admissionv1.AdmissionReview, error) {
 	return &review, nil
 }
 
+// trailing reports whether anything but white space follows the value dec
+// decoded. (dec.More is false before a stray "}" or "]", so it cannot tell.)
+func trailing(dec *json.Decoder) bool {
+	_, err := dec.Token()
+	return err != io.EOF
+}
+
 // strictJSON decodes exactly one JSON value from body into v; errors name
 // the JSON pointer of a wrongly typed field or the offset of a syntax error.
 func strictJSON(body []byte, v any) error {
@@ -58,7 +66,7 @@ func strictJSON(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrMalformed, locate(err, ""), err)
 	}
-	if dec.More() {
+	if trailing(dec) {
 		return fmt.Errorf("%w: / (byte %d): data after the JSON value", ErrMalformed, dec.InputOffset())
 	}
 	return nil
@@ -79,7 +87,7 @@ func decodeObjectAt(raw []byte, at string) (map[string]any, error) {
 	if err := dec.Decode(&v); err != nil {
 		return nil, fmt.Errorf("%s: %w: %v", locate(err, at), ErrNotObject, err)
 	}
-	if dec.More() {
+	if trailing(dec) {
 		return nil, fmt.Errorf("%s (byte %d): %w: data after the JSON value", orRoot(at), dec.InputOffset(), ErrNotObject)
 	}
 	obj, ok := v.(map[string]any)
