@@ -186,7 +186,7 @@ func checkTemplates(obj map[string]any, where string) []Outcome {
 	namespace, _ := metadata["namespace"].(string)
 	apiVersion, _ := obj["apiVersion"].(string)
 	kind, _ := obj["kind"].(string)
-	partial, isPartial := partialTemplates[groupOf(apiVersion)+"/"+kind]
+	partial, isPartial := partialTemplates[schema.FromAPIVersionAndKind(apiVersion, kind).GroupKind()]
 	var out []Outcome
 	for _, tmpl := range findTemplates(obj, "") {
 		value := asTemplateSpec(tmpl.value)
@@ -432,16 +432,8 @@ func join(path, key string) string {
 // spec.image into flink-main-container and merges the common spec.podTemplate
 // into the job and task manager templates, so the main container of each may
 // have no image of its own.
-var partialTemplates = map[string]map[string]bool{
-	"flink.apache.org/FlinkDeployment": {"spec.podTemplate": true, "spec.jobManager.podTemplate": true, "spec.taskManager.podTemplate": true},
-}
-
-// groupOf returns the API group of an apiVersion ("" for the core group).
-func groupOf(apiVersion string) string {
-	if i := strings.IndexByte(apiVersion, '/'); i >= 0 {
-		return apiVersion[:i]
-	}
-	return ""
+var partialTemplates = map[schema.GroupKind]map[string]bool{
+	{Group: "flink.apache.org", Kind: "FlinkDeployment"}: {"spec.podTemplate": true, "spec.jobManager.podTemplate": true, "spec.taskManager.podTemplate": true},
 }
 
 // asTemplateSpec returns a pod template as a PodTemplateSpec: kinds such as
