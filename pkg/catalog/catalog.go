@@ -116,9 +116,6 @@ var ErrInvalid = errors.New("invalid nativize config")
 //go:embed catalog.yaml
 var defaultYAML []byte
 
-// DefaultYAML returns the embedded default catalog source.
-func DefaultYAML() []byte { return append([]byte(nil), defaultYAML...) }
-
 var defaultCatalog = func() *Catalog {
 	c, err := Parse(defaultYAML)
 	if err != nil {
@@ -253,13 +250,4 @@ func (c *Catalog) KindPaths(group, kind string) ([][]string, bool) {
 		}
 	}
 	return nil, false
-}
-
-// Names returns every name in the catalog; the prefilter uses them.
-func (c *Catalog) Names() []string {
-	out := make([]string, 0, len(c.Containers))
-	for _, e := range c.Containers {
-		out = append(out, e.Name)
-	}
-	return out
 }
