@@ -47,7 +47,11 @@ type cluster struct {
 // startCluster starts etcd, kube-apiserver, the controllers and
 // `nativize serve`, applies the shipped webhooks pointed at it, and logs how
 // long each took and the memory in use. Everything stops when t ends.
-func startCluster(t *testing.T) *cluster {
+func startCluster(t *testing.T) *cluster { return startClusterWith(t, true) }
+
+// startClusterWith is startCluster, without nativize serve and its
+// webhooks unless webhook: the admission policies' tests run alone.
+func startClusterWith(t *testing.T, webhook bool) *cluster {
 	t.Helper()
 	quietKlog(t)
 	c := &cluster{nativize: nativizeBinary(t)}
@@ -92,6 +96,12 @@ func startCluster(t *testing.T) *cluster {
 	}
 	t.Cleanup(cancel) // before the API server stops (cleanups run last first)
 	phase("controllers", start)
+
+	if !webhook {
+		c.namespace(t, referenceNamespace)
+		t.Logf("control plane up in %.1fs (%s), no webhook", time.Since(begin).Seconds(), strings.Join(timings, ", "))
+		return c
+	}
 
 	start = time.Now()
 	c.certs, err = MintServingCerts()
