@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"slices"
-	"strings"
 
 	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
 	"github.com/spf13/pflag"
@@ -23,7 +21,12 @@ import (
 )
 
 func init() {
-	register(command{name: "check", summary: "check manifests for classic sidecars and native-sidecar mistakes", run: runCheck})
+	register(command{name: "check", summary: "check manifests for classic sidecars and native-sidecar mistakes", usage: checkUsage,
+		flags: func(fs *pflag.FlagSet) runFunc {
+			p := &checkParams{}
+			p.register(fs)
+			return p.run
+		}})
 }
 
 const checkUsage = `Check manifests for classic sidecars and for the mistakes that make native
@@ -130,13 +133,6 @@ func (g gatekeeperChecker) Check(obj map[string]any) ([]validate.Finding, error)
 	return g.e.Check(context.Background(), obj)
 }
 
-// failOn maps --fail-on to the least severity that fails the run ("" never).
-var failOn = map[string]validate.Severity{
-	"error":   validate.SeverityError,
-	"warning": validate.SeverityWarning,
-	"never":   "",
-}
-
 // checkParams are the parsed flags of `nativize check`.
 type checkParams struct {
 	in      inputFlags
@@ -147,19 +143,19 @@ type checkParams struct {
 	cat *catalog.Catalog
 }
 
-func runCheck(args []string, s streams) int {
-	fs := pflag.NewFlagSet("check", pflag.ContinueOnError)
-	var p checkParams
+func (p *checkParams) register(fs *pflag.FlagSet) {
 	p.in.register(fs)
 	fs.Lookup("engine").Usage = "checks engine: go, rego or gatekeeper"
+	enumFlag(fs, "engine", "go", "rego", "gatekeeper")
 	fs.Lookup("kube-version").Usage = "target Kubernetes version (NS004, NS006; below 1.28 no fix is offered)"
-	fs.StringVarP(&p.output, "output", "o", "table", "report format: "+strings.Join(checkreport.Formats(), ", "))
-	fs.StringVar(&p.failOn, "fail-on", "error", "exit 1 when a finding is at least this severe: error, warning or never")
+	fs.StringVarP(&p.output, "output", "o", "table", "report format: "+orList(checkreport.Formats()))
+	enumFlag(fs, "output", checkreport.Formats()...)
+	failOnFlag(fs, &p.failOn, "exit 1 when a finding is at least this severe")
 	_ = fs.MarkHidden("validate-all") // check always decodes every document
 	fs.StringVar(&p.library, "library", "", "Gatekeeper library directory for --engine gatekeeper (default: the embedded library/)")
-	if code := parseFlags(fs, args, s, checkUsage); code >= 0 {
-		return code
-	}
+}
+
+func (p *checkParams) run(_ context.Context, fs *pflag.FlagSet, s streams) int {
 	if code := p.validate(fs, s); code >= 0 {
 		return code
 	}
@@ -173,22 +169,15 @@ func runCheck(args []string, s streams) int {
 		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
 		return 2
 	}
-	return checkInputs(p, eng, out, s)
+	return checkInputs(*p, eng, out, s)
 }
 
 // validate checks flag values; it returns -1 to go on.
 func (p *checkParams) validate(fs *pflag.FlagSet, s streams) int {
+	if code := p.in.requireFiles(fs, s); code >= 0 {
+		return code
+	}
 	switch {
-	case fs.NArg() > 0:
-		fmt.Fprintf(s.Err, "nativize check: unexpected arguments %q (pass files with -f)\n", fs.Args())
-	case len(p.in.files) == 0:
-		fmt.Fprintln(s.Err, "nativize check: -f is required (a file, directory or - for stdin)")
-	case !slices.Contains(checkreport.Formats(), p.output):
-		fmt.Fprintf(s.Err, "nativize check: unknown -o %q (want %s)\n", p.output, strings.Join(checkreport.Formats(), ", "))
-	case !slices.Contains([]string{"error", "warning", "never"}, p.failOn):
-		fmt.Fprintf(s.Err, "nativize check: unknown --fail-on %q (want error, warning or never)\n", p.failOn)
-	case !slices.Contains([]string{"go", "rego", "gatekeeper"}, p.in.engine):
-		fmt.Fprintf(s.Err, "nativize check: unknown --engine %q (want go, rego or gatekeeper)\n", p.in.engine)
 	case p.library != "" && p.in.engine != "gatekeeper":
 		fmt.Fprintln(s.Err, "nativize check: --library needs --engine gatekeeper")
 	default:
@@ -230,7 +219,7 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 	defer st.Close()
 	inputErr := false
 	failed := false
-	threshold := failOn[p.failOn]
+	threshold, _ := validate.FailThreshold(p.failOn) // checked by its enumFlag
 	work := func(d document.Doc) checkedDoc {
 		d.Parse()
 		c := checkedDoc{doc: d}

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"bytes"
+	"context"
 	"fmt"
 	"io"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -12,7 +11,12 @@ import (
 )
 
 func init() {
-	register(command{name: "completion", summary: "print a shell completion script: bash, zsh or fish", run: runCompletion})
+	register(command{name: "completion", summary: "print a shell completion script: bash, zsh or fish", usage: completionUsage,
+		args: []string{"bash", "fish", "zsh"},
+		flags: func(fs *pflag.FlagSet) runFunc {
+			fs.SetInterspersed(false) // the words after "kubectl" are not our flags
+			return runCompletion
+		}})
 }
 
 const completionUsage = `Print a shell completion script for nativize (and kubectl-nativize), built
@@ -35,12 +39,7 @@ var shells = map[string]func(io.Writer, []cmdSpec){"bash": writeBash, "zsh": wri
 // completionNames are the program names the scripts complete.
 var completionNames = []string{"nativize", "kubectl-nativize"}
 
-func runCompletion(args []string, s streams) int {
-	fs := pflag.NewFlagSet("completion", pflag.ContinueOnError)
-	fs.SetInterspersed(false) // the words after "kubectl" are not our flags
-	if code := parseFlags(fs, args, s, completionUsage); code >= 0 {
-		return code
-	}
+func runCompletion(_ context.Context, fs *pflag.FlagSet, s streams) int {
 	if fs.NArg() > 0 && fs.Arg(0) == "kubectl" {
 		cands, files := completeWords(commandSpecs(), fs.Args()[1:])
 		for _, c := range cands {
@@ -62,12 +61,12 @@ func runCompletion(args []string, s streams) int {
 	return 0
 }
 
-// flagSpec is one flag of a command, as its help lists it.
+// flagSpec is one flag of a command, from its declaration.
 type flagSpec struct {
 	long, short string
 	// value reports that the flag takes a value.
 	value bool
-	// values are the values the usage text enumerates ("…: a, b or c").
+	// values are the flag's declared values (enumFlag), nil for any.
 	values []string
 	usage  string
 }
@@ -79,8 +78,8 @@ type cmdSpec struct {
 	args          []string
 }
 
-// commandSpecs reads every registered command's flags from its --help, so
-// the scripts follow the commands without a second list to keep in step.
+// commandSpecs returns every registered command with the flags it declares
+// (the same declarations its run parses), sorted by name; --help is added.
 func commandSpecs() []cmdSpec {
 	names := make([]string, 0, len(commands))
 	for n := range commands {
@@ -90,67 +89,20 @@ func commandSpecs() []cmdSpec {
 	var out []cmdSpec
 	for _, n := range names {
 		c := commands[n]
-		var help bytes.Buffer
-		c.run([]string{"--help"}, streams{In: strings.NewReader(""), Out: &help, Err: io.Discard})
-		spec := cmdSpec{name: n, summary: c.summary, flags: parseFlagUsages(help.String())}
-		if n == "completion" {
-			spec.args = []string{"bash", "fish", "zsh"}
+		fs, _ := c.flagSet()
+		spec := cmdSpec{name: n, summary: c.summary, args: c.args}
+		fs.VisitAll(func(f *pflag.Flag) {
+			if f.Hidden {
+				return
+			}
+			// A flag that needs no value (a bool) has a NoOptDefVal.
+			spec.flags = append(spec.flags, flagSpec{long: f.Name, short: f.Shorthand, value: f.NoOptDefVal == "",
+				values: flagValues(f), usage: f.Usage})
+		})
+		if fs.Lookup("help") == nil {
+			spec.flags = append(spec.flags, flagSpec{long: "help", short: "h", usage: "show the command's help"})
 		}
 		out = append(out, spec)
-	}
-	return out
-}
-
-// flagLine matches a line of pflag's FlagUsages:
-// "  -f, --filename strings   usage" or "      --recursive   usage".
-var flagLine = regexp.MustCompile(`^\s+(?:-(\w), )?--([\w][\w-]*)(?: (\S+))?\s\s+(.*)$`)
-
-// enumWord is one value of an enumeration in a usage text.
-var enumWord = regexp.MustCompile(`^[\w.-]+$`)
-
-// parseFlagUsages extracts the flags from a command's help text; --help
-// itself is added.
-func parseFlagUsages(help string) []flagSpec {
-	var out []flagSpec
-	seenHelp := false
-	for _, line := range strings.Split(help, "\n") {
-		m := flagLine.FindStringSubmatch(line)
-		if m == nil {
-			continue
-		}
-		f := flagSpec{short: m[1], long: m[2], value: m[3] != "", usage: strings.TrimSpace(m[4])}
-		if f.value {
-			f.values = enumValues(f.usage)
-		}
-		seenHelp = seenHelp || f.long == "help"
-		out = append(out, f)
-	}
-	if !seenHelp {
-		out = append(out, flagSpec{long: "help", short: "h", usage: "show the command's help"})
-	}
-	return out
-}
-
-// enumValues returns the values a usage text lists after its last colon
-// ("report format: table, json or sarif"), or nil.
-func enumValues(usage string) []string {
-	if i := strings.Index(usage, " (default "); i >= 0 {
-		usage = usage[:i]
-	}
-	i := strings.LastIndex(usage, ": ")
-	if i < 0 {
-		return nil
-	}
-	var out []string
-	for _, part := range strings.Split(strings.ReplaceAll(usage[i+2:], " or ", ", "), ", ") {
-		part = strings.TrimSpace(part)
-		if !enumWord.MatchString(part) {
-			return nil
-		}
-		out = append(out, part)
-	}
-	if len(out) < 2 {
-		return nil
 	}
 	return out
 }

@@ -4,48 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"reflect"
 	"sort"
 	"strconv"
 	"strings"
 	"testing"
 )
-
-func TestEnumValues(t *testing.T) {
-	for _, tt := range []struct {
-		usage string
-		want  []string
-	}{
-		{"report format: table, json, sarif", []string{"table", "json", "sarif"}},
-		{"rule engine: go or rego", []string{"go", "rego"}},
-		{"exit 1 when a finding is at least this severe: error, warning or never", []string{"error", "warning", "never"}},
-		{"output format: yaml or json (default \"yaml\")", []string{"yaml", "json"}},
-		{"target Kubernetes version (below 1.28 is refused)", nil},
-		{"file, directory or - (stdin) to read; repeatable", nil},
-		{"address: host:port to listen on", nil},
-		{"one value: only", nil},
-	} {
-		if got := enumValues(tt.usage); !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("enumValues(%q) = %q, want %q", tt.usage, got, tt.want)
-		}
-	}
-}
-
-func TestParseFlagUsages(t *testing.T) {
-	help := "Usage: x\n\nFlags:\n  -f, --filename strings   file, directory or - (stdin) to read; repeatable\n" +
-		"  -R, --recursive          read directories recursively\n" +
-		"      --engine string      rule engine: go or rego (default \"go\")\n"
-	got := parseFlagUsages(help)
-	want := []flagSpec{
-		{long: "filename", short: "f", value: true, usage: "file, directory or - (stdin) to read; repeatable"},
-		{long: "recursive", short: "R", usage: "read directories recursively"},
-		{long: "engine", value: true, values: []string{"go", "rego"}, usage: `rule engine: go or rego (default "go")`},
-		{long: "help", short: "h", usage: "show the command's help"},
-	}
-	if !reflect.DeepEqual(got, want) {
-		t.Fatalf("got  %+v\nwant %+v", got, want)
-	}
-}
 
 // completeBash sources the bash script and returns what it completes for
 // the command line words (the last word is the one being completed).

@@ -1,9 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
-	"slices"
 
 	"github.com/spf13/pflag"
 
@@ -12,7 +12,12 @@ import (
 )
 
 func init() {
-	register(command{name: "krm", summary: "run as a KRM function (kustomize, kpt): ResourceList on stdin", run: runKRM})
+	register(command{name: "krm", summary: "run as a KRM function (kustomize, kpt): ResourceList on stdin", usage: krmUsage,
+		flags: func(fs *pflag.FlagSet) runFunc {
+			p := &krmParams{}
+			p.register(fs)
+			return p.run
+		}})
 }
 
 const krmUsage = `Run as a KRM function: read a config.kubernetes.io/v1 ResourceList on stdin,
@@ -35,21 +40,23 @@ Examples (docs/INTEGRATIONS.md):
   kpt fn eval --exec "nativize krm" k8s/
 `
 
-func runKRM(args []string, s streams) int {
-	fs := pflag.NewFlagSet("krm", pflag.ContinueOnError)
-	var in inputFlags
-	fs.StringVar(&in.config, "config", "", "catalog/config file replacing the embedded default")
-	fs.StringVar(&in.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 nothing is converted)")
-	failOnFlag := fs.String("fail-on", "error", "exit 1 when a result is at least this severe: error, warning or never")
-	if code := parseFlags(fs, args, s, krmUsage); code >= 0 {
-		return code
-	}
+// krmParams are the flags of `nativize krm`: the defaults its
+// functionConfig may override.
+type krmParams struct {
+	in     inputFlags
+	failOn string
+}
+
+func (p *krmParams) register(fs *pflag.FlagSet) {
+	fs.StringVar(&p.in.config, "config", "", "catalog/config file replacing the embedded default")
+	fs.StringVar(&p.in.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 nothing is converted)")
+	failOnFlag(fs, &p.failOn, "exit 1 when a result is at least this severe")
+}
+
+func (p *krmParams) run(_ context.Context, fs *pflag.FlagSet, s streams) int {
+	in := p.in
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Err, "nativize krm: unexpected arguments %q (the ResourceList is read from stdin)\n", fs.Args())
-		return 2
-	}
-	if !slices.Contains(krm.FailOnValues, *failOnFlag) {
-		fmt.Fprintf(s.Err, "nativize krm: unknown --fail-on %q (want error, warning or never)\n", *failOnFlag)
 		return 2
 	}
 	cat, err := in.catalog()
@@ -62,7 +69,7 @@ func runKRM(args []string, s streams) int {
 		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
 		return 2
 	}
-	out, err := krm.Process(data, krm.Options{Catalog: cat, KubeVersion: in.kubeVersion, FailOn: *failOnFlag})
+	out, err := krm.Process(data, krm.Options{Catalog: cat, KubeVersion: in.kubeVersion, FailOn: p.failOn})
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize krm: %v\n", err)
 		return 2

@@ -3,12 +3,15 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+
+	"github.com/spf13/pflag"
 )
 
 // streams are the standard streams a command reads and writes.
@@ -17,11 +20,44 @@ type streams struct {
 	Out, Err io.Writer
 }
 
-// command is one `nativize <name>` subcommand. run returns the exit code.
+// command is one `nativize <name>` subcommand, declared once: run parses
+// the flags flags declares, and completion reads the same declarations.
 type command struct {
 	name    string
 	summary string
-	run     func(args []string, s streams) int
+	// usage is the help text printed above the flags.
+	usage string
+	// args are the positional words the command takes, for completion.
+	args []string
+	// flags declares the command's flags on fs and returns the function
+	// that runs the command once they are parsed.
+	flags func(fs *pflag.FlagSet) runFunc
+}
+
+// runFunc runs a command with its flags parsed into the values its flags
+// function bound; it returns the exit code. ctx ends the command early
+// where it can stop (serve).
+type runFunc func(ctx context.Context, fs *pflag.FlagSet, s streams) int
+
+// flagSet returns a fresh flag set with c's flags declared, and the run
+// function bound to them.
+func (c command) flagSet() (*pflag.FlagSet, runFunc) {
+	fs := pflag.NewFlagSet(c.name, pflag.ContinueOnError)
+	return fs, c.flags(fs)
+}
+
+// run parses args with c's declared flags, refuses values outside a flag's
+// declared enumeration, and runs c.
+func (c command) run(ctx context.Context, args []string, s streams) int {
+	fs, run := c.flagSet()
+	if code := parseFlags(fs, args, s, c.usage); code >= 0 {
+		return code
+	}
+	if err := checkEnums(fs); err != nil {
+		fmt.Fprintf(s.Err, "nativize %s: %v\n", c.name, err)
+		return 2
+	}
+	return run(ctx, fs, s)
 }
 
 var commands = map[string]command{}
@@ -77,7 +113,7 @@ func run(args []string, s streams) int {
 		usage(s.Err)
 		return 2
 	}
-	return c.run(args[1:], s)
+	return c.run(context.Background(), args[1:], s)
 }
 
 func usage(w io.Writer) {

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -24,8 +25,18 @@ import (
 )
 
 func init() {
-	register(command{name: "mutate", summary: "convert classic sidecars to native sidecars", run: runMutate})
-	register(command{name: "diff", summary: "show what mutate would change (exit 1 when something would)", run: runDiff})
+	register(command{name: "mutate", summary: "convert classic sidecars to native sidecars", usage: mutateUsage,
+		flags: func(fs *pflag.FlagSet) runFunc {
+			p := &mutateParams{}
+			p.register(fs)
+			return p.run
+		}})
+	register(command{name: "diff", summary: "show what mutate would change (exit 1 when something would)", usage: diffUsage,
+		flags: func(fs *pflag.FlagSet) runFunc {
+			in := &inputFlags{}
+			in.register(fs)
+			return in.runDiff
+		}})
 }
 
 // inputFlags are the flags every command that reads manifests shares.
@@ -45,8 +56,24 @@ func (f *inputFlags) register(fs *pflag.FlagSet) {
 	fs.StringVar(&f.config, "config", "", "catalog/config file replacing the embedded default")
 	fs.StringVar(&f.kubeVersion, "kube-version", "", "target Kubernetes version (below 1.28 is refused)")
 	fs.StringVar(&f.engine, "engine", "go", "rule engine: go or rego")
+	enumFlag(fs, "engine", "go", "rego")
 	fs.IntVar(&f.workers, "workers", 0, "documents processed in parallel (0: one per CPU)")
 	fs.BoolVar(&f.validateAll, "validate-all", false, "decode every document, even those that mention no sidecar (reports their syntax errors too)")
+}
+
+// requireFiles refuses a command line with no -f, or with positional
+// arguments (a file named without -f would be silently ignored); it returns
+// -1 to go on.
+func (f *inputFlags) requireFiles(fs *pflag.FlagSet, s streams) int {
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(s.Err, "nativize %s: unexpected arguments %q (pass files with -f)\n", fs.Name(), fs.Args())
+	case len(f.files) == 0:
+		fmt.Fprintf(s.Err, "nativize %s: -f is required (a file, directory or - for stdin)\n", fs.Name())
+	default:
+		return -1
+	}
+	return 2
 }
 
 // catalog loads --config or the default.
@@ -70,13 +97,10 @@ func (f *inputFlags) mutator(s streams) (rewrite.Engine, error) {
 	for _, w := range m.Warnings() {
 		fmt.Fprintf(s.Err, "warning: %s\n", w)
 	}
-	switch f.engine {
-	case "go":
-		return m, nil
-	case "rego":
+	if f.engine == "rego" {
 		return newRegoMutator(cat, f.kubeVersion)
 	}
-	return nil, fmt.Errorf("unknown --engine %q (want go or rego)", f.engine)
+	return m, nil
 }
 
 // newRegoMutator builds the Rego engine (the embedded policies, compiled once).
@@ -115,29 +139,31 @@ Examples:
   nativize mutate -f job.json -o json
 `
 
-func runMutate(args []string, s streams) int {
-	fs := pflag.NewFlagSet("mutate", pflag.ContinueOnError)
-	var in inputFlags
-	in.register(fs)
-	output := fs.StringP("output", "o", "yaml", "output format: yaml or json")
-	inPlace := fs.BoolP("in-place", "i", false, "rewrite the files instead of writing to stdout")
-	if code := parseFlags(fs, args, s, mutateUsage); code >= 0 {
+// mutateParams are the flags of `nativize mutate`.
+type mutateParams struct {
+	in      inputFlags
+	output  string
+	inPlace bool
+}
+
+func (p *mutateParams) register(fs *pflag.FlagSet) {
+	p.in.register(fs)
+	fs.StringVarP(&p.output, "output", "o", "yaml", "output format: yaml or json")
+	enumFlag(fs, "output", "yaml", "json")
+	fs.BoolVarP(&p.inPlace, "in-place", "i", false, "rewrite the files instead of writing to stdout")
+}
+
+func (p *mutateParams) run(_ context.Context, fs *pflag.FlagSet, s streams) int {
+	in := p.in
+	if code := in.requireFiles(fs, s); code >= 0 {
 		return code
-	}
-	if len(in.files) == 0 {
-		fmt.Fprintln(s.Err, "nativize mutate: -f is required (a file, directory or - for stdin)")
-		return 2
-	}
-	if *output != "yaml" && *output != "json" {
-		fmt.Fprintf(s.Err, "nativize mutate: unknown -o %q (want yaml or json)\n", *output)
-		return 2
 	}
 	eng, err := in.mutator(s)
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
 		return 2
 	}
-	if *inPlace {
+	if p.inPlace {
 		return rewriteFiles(eng, in, s, nil)
 	}
 	cat, err := in.catalog()
@@ -145,7 +171,7 @@ func runMutate(args []string, s streams) int {
 		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
 		return 2
 	}
-	return mutateStream(eng, cat, in, *output, s)
+	return mutateStream(eng, cat, in, p.output, s)
 }
 
 // converted is one document with its conversion result.
@@ -443,16 +469,10 @@ Examples:
   kustomize build overlays/prod | nativize diff -f -
 `
 
-func runDiff(args []string, s streams) int {
-	fs := pflag.NewFlagSet("diff", pflag.ContinueOnError)
-	var in inputFlags
-	in.register(fs)
-	if code := parseFlags(fs, args, s, diffUsage); code >= 0 {
+func (f *inputFlags) runDiff(_ context.Context, fs *pflag.FlagSet, s streams) int {
+	in := *f
+	if code := in.requireFiles(fs, s); code >= 0 {
 		return code
-	}
-	if len(in.files) == 0 {
-		fmt.Fprintln(s.Err, "nativize diff: -f is required (a file, directory or - for stdin)")
-		return 2
 	}
 	eng, err := in.mutator(s)
 	if err != nil {

@@ -18,7 +18,12 @@ import (
 )
 
 func init() {
-	register(command{name: "serve", summary: "run the Gatekeeper external data provider and admission webhook", run: runServe})
+	register(command{name: "serve", summary: "run the Gatekeeper external data provider and admission webhook", usage: serveUsage,
+		flags: func(fs *pflag.FlagSet) runFunc {
+			p := &serveParams{}
+			p.register(fs)
+			return p.run
+		}})
 }
 
 const serveUsage = `Serve the conversion and the checks over HTTPS (TLS 1.3 only):
@@ -67,24 +72,20 @@ func (p *serveParams) register(fs *pflag.FlagSet) {
 	fs.DurationVar(&p.opts.DrainDelay, "drain-delay", 0, "after SIGTERM, keep serving with /readyz failing this long")
 	fs.DurationVar(&p.opts.ShutdownTimeout, "shutdown-timeout", provider.DefaultShutdownTimeout, "time to finish in-flight requests on shutdown")
 	fs.DurationVar(&p.opts.ReloadInterval, "reload-interval", provider.DefaultReloadInterval, "how often the TLS files are checked for change")
-	fs.StringVar(&p.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&p.logLevel, "log-level", "info", "log level: debug, info, warn or error")
+	enumFlag(fs, "log-level", "debug", "info", "warn", "error")
 }
 
-func runServe(args []string, s streams) int {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+// run serves until SIGTERM or an interrupt.
+func (p *serveParams) run(ctx context.Context, fs *pflag.FlagSet, s streams) int {
+	ctx, stop := signal.NotifyContext(ctx, syscall.SIGTERM, os.Interrupt)
 	defer stop()
-	return serve(ctx, args, s)
+	return p.serve(ctx, fs, s)
 }
 
 // serve runs the server until ctx ends; the exit code is 2 for bad flags or
 // configuration, 1 when serving fails.
-func serve(ctx context.Context, args []string, s streams) int {
-	fs := pflag.NewFlagSet("serve", pflag.ContinueOnError)
-	var p serveParams
-	p.register(fs)
-	if code := parseFlags(fs, args, s, serveUsage); code >= 0 {
-		return code
-	}
+func (p *serveParams) serve(ctx context.Context, fs *pflag.FlagSet, s streams) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(s.Err, "nativize serve: unexpected arguments %q\n", fs.Args())
 		return 2

@@ -48,7 +48,7 @@ func TestServeFlags(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var out, errb bytes.Buffer
-			code := serve(context.Background(), tc.args, streams{Out: &out, Err: &errb})
+			code := commands["serve"].run(context.Background(), tc.args, streams{Out: &out, Err: &errb})
 			if code != tc.want {
 				t.Fatalf("exit %d, want %d; stderr %s", code, tc.want, errb.String())
 			}

@@ -31,20 +31,12 @@ type functionConfig struct {
 	Data        map[string]string `json:"data,omitempty"` // ConfigMap form
 }
 
-// FailOnValues are the accepted failOn settings.
-var FailOnValues = []string{"error", "warning", "never"}
-
 // failOnSeverity maps a failOn setting to the least severity that fails ("" never).
 func failOnSeverity(s string) (validate.Severity, error) {
-	switch s {
-	case "", "error":
-		return validate.SeverityError, nil
-	case "warning":
-		return validate.SeverityWarning, nil
-	case "never":
-		return "", nil
+	if sev, ok := validate.FailThreshold(s); ok {
+		return sev, nil
 	}
-	return "", fmt.Errorf("%w: failOn %q, want one of %v", ErrConfig, s, FailOnValues)
+	return "", fmt.Errorf("%w: failOn %q, want one of %v", ErrConfig, s, validate.FailOnValues)
 }
 
 // applyConfig reads the functionConfig node into opts. A Config of

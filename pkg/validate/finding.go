@@ -35,6 +35,24 @@ func (s Severity) Rank() int {
 // AtLeast reports whether s is as serious as min or more.
 func (s Severity) AtLeast(min Severity) bool { return s.Rank() >= min.Rank() && min.Rank() > 0 }
 
+// FailOnValues are the settings of --fail-on (and the KRM function's
+// failOn): the least severity that fails a run, or never.
+var FailOnValues = []string{"error", "warning", "never"}
+
+// FailThreshold maps a FailOnValues setting ("" means error) to the least
+// severity that fails a run; never gives "" (AtLeast is then false).
+func FailThreshold(failOn string) (Severity, bool) {
+	switch failOn {
+	case "", "error":
+		return SeverityError, true
+	case "warning":
+		return SeverityWarning, true
+	case "never":
+		return "", true
+	}
+	return "", false
+}
+
 // Object identifies the Kubernetes object a finding is about.
 type Object struct {
 	APIVersion string `json:"apiVersion"`
