@@ -211,3 +211,20 @@ func BenchmarkHugeDocument(b *testing.B) {
 		}
 	}
 }
+
+// TestAliasBombRefusedBeforeExpanding: the alias bound is checked on the
+// expansion's size, computed from the node tree, before any value is
+// built; expanding up to the bound first cost about 83,000 allocations.
+func TestAliasBombRefusedBeforeExpanding(t *testing.T) {
+	raw := []byte(bomb())
+	allocs := testing.AllocsPerRun(5, func() {
+		d := Doc{File: "bomb.yaml", Raw: raw, Start: 1, Line: 1}
+		d.Parse()
+		if !errors.Is(d.Err, ErrLimit) {
+			t.Fatal(d.Err)
+		}
+	})
+	if allocs > 5000 {
+		t.Errorf("refusing the alias bomb allocated %.0f objects, want under 5000 (its values were built)", allocs)
+	}
+}

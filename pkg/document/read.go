@@ -452,7 +452,12 @@ func parseYAML(d *Doc) {
 		return
 	}
 	var dc decoder
-	v, err := dc.toValue(root, 0)
+	total := 0
+	err := dc.checkAliases(root, &total)
+	var v any
+	if err == nil {
+		v, err = dc.toValue(root, 0)
+	}
 	if err != nil {
 		ne := err.(*nodeError)
 		d.fail(ne.line, ne.kind, ne.message())
