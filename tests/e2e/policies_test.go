@@ -16,6 +16,7 @@ import (
 	"time"
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -79,6 +80,11 @@ func (c *cluster) applyFile(t *testing.T, name string) {
 		case "MutatingAdmissionPolicy":
 			var o admissionregistrationv1.MutatingAdmissionPolicy
 			strict(t, doc, &o)
+			if os.Getenv("E2E_POLICY_FAIL") != "" {
+				// Debugging: errors refuse the pod with their message
+				// instead of being ignored.
+				o.Spec.FailurePolicy = ptrTo(admissionregistrationv1.Fail)
+			}
 			_, err = api.MutatingAdmissionPolicies().Create(ctx, &o, opts)
 		case "MutatingAdmissionPolicyBinding":
 			var o admissionregistrationv1.MutatingAdmissionPolicyBinding
@@ -363,5 +369,133 @@ func keys(m map[string]bool) []string {
 	return out
 }
 
-// testMutatingPolicy is filled in with the MutatingAdmissionPolicy.
-func (c *cluster) testMutatingPolicy(t *testing.T) {}
+// podCase is a Pod the mutating policy is shown.
+type podCase struct {
+	name string
+	pod  *corev1.Pod
+}
+
+// goldenPods are the golden inputs' Pods and every pod template of the
+// other golden inputs (any kind, v1 Lists expanded) as the Pod a
+// controller would make of it: its metadata's annotations and labels, its
+// spec.
+func goldenPods(t *testing.T) []podCase {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(goldenDir, "*.in.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []podCase
+	var walk func(name string, v any)
+	walk = func(name string, v any) {
+		switch m := v.(type) {
+		case map[string]any:
+			if spec, ok := m["spec"].(map[string]any); ok {
+				if _, ok := spec["containers"]; ok {
+					meta, _ := m["metadata"].(map[string]any)
+					b, err := json.Marshal(map[string]any{"apiVersion": "v1", "kind": "Pod",
+						"metadata": map[string]any{"annotations": meta["annotations"], "labels": meta["labels"]}, "spec": spec})
+					if err != nil {
+						t.Fatal(err)
+					}
+					var pod corev1.Pod
+					if err := json.Unmarshal(b, &pod); err != nil {
+						t.Fatalf("%s: %v", name, err)
+					}
+					pod.Name = fmt.Sprintf("golden-%d", len(out))
+					// Flink's templates leave the main container's image
+					// to the operator: a placeholder makes them valid Pods.
+					for i := range pod.Spec.Containers {
+						if pod.Spec.Containers[i].Image == "" {
+							pod.Spec.Containers[i].Image = "registry.example.com/placeholder:1"
+						}
+					}
+					out = append(out, podCase{name, &pod})
+					return
+				}
+			}
+			for _, k := range slices.Sorted(maps.Keys(m)) {
+				walk(name+"."+k, m[k])
+			}
+		case []any:
+			for i, e := range m {
+				walk(fmt.Sprintf("%s[%d]", name, i), e)
+			}
+		}
+	}
+	for _, f := range files {
+		rel, _ := filepath.Rel(goldenDir, f)
+		for i, doc := range readDocuments(t, f) {
+			var v map[string]any
+			if err := json.Unmarshal(doc, &v); err != nil {
+				t.Fatal(err)
+			}
+			walk(fmt.Sprintf("%s#%d %v/%v", rel, i, v["kind"], nameOf(v)), v)
+		}
+	}
+	return out
+}
+
+func nameOf(v map[string]any) any {
+	meta, _ := v["metadata"].(map[string]any)
+	return meta["name"]
+}
+
+// testMutatingPolicy applies the MutatingAdmissionPolicy (no webhook) and
+// creates (dry run) every golden Pod: the Pod the API server returns must
+// be the one it returns for nativize mutate's output of it (created where
+// no policy applies, so both sides get the same defaulting), or, where the
+// policy leaves a pod to the webhook, the pod as given — never anything
+// else. The match rate is logged.
+func (c *cluster) testMutatingPolicy(t *testing.T) {
+	ctx := context.Background()
+	start := time.Now()
+	c.applyFile(t, "mutating-policy.yaml")
+	probe := classicPod("probe")
+	probe.Namespace = policiesNamespace
+	err := wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		got, err := c.client.CoreV1().Pods(policiesNamespace).Create(ctx, probe.DeepCopy(), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil {
+			t.Log(err)
+		}
+		return err == nil && len(got.Spec.InitContainers) == 1, nil
+	})
+	if err != nil {
+		t.Fatalf("the MutatingAdmissionPolicy never converted a classic pod: %v", err)
+	}
+	t.Logf("policy effective after %.1fs", time.Since(start).Seconds())
+
+	cases := goldenPods(t)
+	var matched, unchanged, left []string
+	for _, pc := range cases {
+		pod := pc.pod.DeepCopy()
+		pod.Namespace = policiesNamespace
+		got, err := c.client.CoreV1().Pods(policiesNamespace).Create(ctx, pod,
+			metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}, FieldValidation: "Strict"})
+		if err != nil {
+			t.Logf("%s: not a valid Pod here, skipped: %v", pc.name, err)
+			continue
+		}
+		want := c.stored(t, c.nativizeMutate(t, pc.pod))
+		as := c.stored(t, pc.pod)
+		g, w, a := comparable(got), comparable(want), comparable(as)
+		switch {
+		case g == w && w == a:
+			unchanged = append(unchanged, pc.name)
+		case g == w:
+			matched = append(matched, pc.name)
+		case g == a:
+			left = append(left, pc.name)
+		default:
+			t.Errorf("%s: the policy's Pod is neither nativize mutate's nor the one given\n--- policy\n%s\n--- nativize mutate\n%s", pc.name, g, w)
+		}
+	}
+	total := len(matched) + len(unchanged) + len(left)
+	t.Logf("MutatingAdmissionPolicy vs nativize mutate: %d/%d Pods equal (%d converted, %d left unchanged by both); %d left to the webhook:\n%s",
+		len(matched)+len(unchanged), total, len(matched), len(unchanged), len(left), strings.Join(left, "\n"))
+	if len(matched) == 0 {
+		t.Error("the policy converted no golden Pod")
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
