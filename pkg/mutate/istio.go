@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"reflect"
 	"strings"
 
+	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/workload"
 )
 
@@ -163,4 +165,177 @@ func writeRawList(b *bytes.Buffer, list []json.RawMessage) {
 		b.Write(e)
 	}
 	b.WriteByte(']')
+}
+
+// istioWait is the lifecycle Istio's classic template gives istio-proxy when
+// holdApplicationUntilProxyStarts is on (files/injection-template.yaml).
+func istioWait() map[string]any {
+	return map[string]any{"postStart": map[string]any{"exec": map[string]any{
+		"command": []any{"pilot-agent", "wait"}}}}
+}
+
+// istioDrain is the lifecycle Istio's native template gives istio-proxy: a
+// preStop drain through the agent listening on the status port.
+func istioDrain(port string) map[string]any {
+	return map[string]any{"preStop": map[string]any{"exec": map[string]any{
+		"command": []any{"pilot-agent", "request", "--debug-port=" + port, "POST", "drain"}}}}
+}
+
+// istioLifecycle returns the lifecycle Istio's native mode gives istio-proxy
+// ct, or ok false when ct's own is to be kept (or is that one already). Istio strategic-merges the
+// user's istio-proxy (the element of proxy.istio.io/overrides) onto its
+// template (pkg/kube/inject reapplyOverwrittenContainers, applyContainer /
+// applyInitContainer): maps merge key by key, lists such as exec.command are
+// replaced. So when the override has a lifecycle O and the classic lifecycle
+// is merge(wait, O) or O, the native one is O plus the drain for a preStop O
+// lacks (tests/istio F2: keeping only the drain dropped the user's postStart;
+// keeping the classic one kept a stray pilot-agent wait). Otherwise: no
+// lifecycle or exactly the wait hook becomes the drain, anything else (an
+// install-wide values.global.proxy.lifecycle, a hand-written hook) is kept.
+func istioLifecycle(ps workload.PodSpec, ct Container) (map[string]any, bool) {
+	drain := istioDrain(istioPort(ps))
+	lc, present := ct.Map["lifecycle"]
+	if o, ok := istioOverrideLifecycle(ps); ok && (reflect.DeepEqual(lc, mergeMaps(istioWait(), o)) || reflect.DeepEqual(lc, o)) {
+		// A preStop of O replaces the drain as a whole: Istio's merge of an
+		// httpGet or sleep preStop into the drain's exec one gives a handler
+		// with two actions, which the API server refuses.
+		out := map[string]any{}
+		for k, v := range drain {
+			out[k] = v
+		}
+		for k, v := range o {
+			out[k] = v
+		}
+		return out, !reflect.DeepEqual(out, lc) // unchanged: no edit, the text stays
+	}
+	if present && !isPilotAgentWait(lc) {
+		return nil, false
+	}
+	return drain, true
+}
+
+// istioOverrideLifecycle returns the lifecycle of the istio-proxy element of
+// proxy.istio.io/overrides (containers, then initContainers), read where
+// sidecar.istio.io/status is, numbers as the document reader gives them.
+func istioOverrideLifecycle(ps workload.PodSpec) (map[string]any, bool) {
+	raw, ok := IstioAnnotation(ps, AnnotationIstioOverrides)
+	if !ok {
+		return nil, false
+	}
+	var v map[string]any
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	if dec.Decode(&v) != nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false // trailing bytes: not what Istio wrote
+	}
+	for _, key := range []string{"containers", "initContainers"} {
+		list, _ := v[key].([]any)
+		for _, e := range list {
+			c, _ := e.(map[string]any)
+			if c["name"] != "istio-proxy" {
+				continue
+			}
+			lc, ok := document.Normalize(c["lifecycle"]).(map[string]any)
+			return lc, ok
+		}
+	}
+	return nil, false
+}
+
+// mergeMaps returns a copy of a with b merged in: maps merge key by key,
+// anything else in b replaces a's value (a strategic merge of types without
+// merge keys).
+func mergeMaps(a, b map[string]any) map[string]any {
+	out := make(map[string]any, len(a)+len(b))
+	for k, v := range a {
+		out[k] = v
+	}
+	for k, v := range b {
+		am, aok := out[k].(map[string]any)
+		bm, bok := v.(map[string]any)
+		if aok && bok {
+			out[k] = mergeMaps(am, bm)
+		} else {
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// istioExcludedPort returns the status port Istio wrote into the -d
+// (excluded inbound ports) argument of istio-init, or istio-validation with
+// CNI, when no status.sidecar.istio.io/port annotation names it: an install
+// can change values.global.proxy.statusPort, which shows nowhere else in the
+// classic pod, and a drain on another port reaches no agent (tests/istio F6).
+// The template writes "15090,15021," + excludeInboundPort(P, U), where U is
+// the traffic.sidecar.istio.io/excludeInboundPorts annotation (or the
+// install's list) and excludeInboundPort (pkg/kube/inject template.go)
+// appends P to U's trimmed ports unless U already has it. So P is one of the
+// ports after 15090,15021: the one appended to the user's U when U is on the
+// pod and the list is U plus one port; else 15020 when listed (the default,
+// and the likely one when a list names it); else the last one.
+func istioExcludedPort(ps workload.PodSpec) (string, bool) {
+	rest, ok := istioInitExcluded(ps)
+	if !ok || len(rest) == 0 {
+		return "", false
+	}
+	if u, ok := IstioAnnotation(ps, "traffic.sidecar.istio.io/excludeInboundPorts"); ok {
+		user := splitPorts(u)
+		if len(rest) == len(user)+1 && reflect.DeepEqual(rest[:len(user)], user) {
+			return rest[len(user)], true
+		}
+	}
+	for _, p := range rest {
+		if p == "15020" {
+			return p, true
+		}
+	}
+	return rest[len(rest)-1], true
+}
+
+// istioInitExcluded returns the ports after "15090,15021" in the -d
+// argument of the first istio-init or istio-validation init container; ok
+// is false when there is none or the argument has another form, or a port
+// is not a number.
+func istioInitExcluded(ps workload.PodSpec) ([]string, bool) {
+	inits, _ := ps.Spec["initContainers"].([]any)
+	for _, e := range inits {
+		c, _ := e.(map[string]any)
+		if c["name"] != "istio-init" && c["name"] != "istio-validation" {
+			continue
+		}
+		args, _ := c["args"].([]any)
+		for i := 0; i+1 < len(args); i++ {
+			d, _ := args[i+1].(string)
+			if args[i] != "-d" {
+				continue
+			}
+			ports := splitPorts(d)
+			if len(ports) < 2 || ports[0] != "15090" || ports[1] != "15021" {
+				return nil, false
+			}
+			for _, p := range ports {
+				if strings.Trim(p, "0123456789") != "" {
+					return nil, false
+				}
+			}
+			return ports[2:], true
+		}
+		return nil, false
+	}
+	return nil, false
+}
+
+// splitPorts splits a comma-separated port list, each trimmed, empty ones dropped.
+func splitPorts(s string) []string {
+	out := []string{}
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

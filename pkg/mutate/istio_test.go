@@ -1,6 +1,7 @@
 package mutate
 
 import (
+	"reflect"
 	"testing"
 
 	"github.com/nativize/nativize/pkg/catalog"
@@ -143,4 +144,130 @@ func TestRewriteIstioOverrides(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIstioNativeLifecycle holds the lifecycle of a moved istio-proxy to what
+// Istio's native mode renders (tests/istio F2): its template's lifecycle with
+// the user's override (proxy.istio.io/overrides) strategic-merged in.
+func TestIstioNativeLifecycle(t *testing.T) {
+	const (
+		wait    = `{postStart: {exec: {command: [pilot-agent, wait]}}}`
+		waitArg = `{postStart: {exec: {command: [pilot-agent, wait, --timeoutSeconds=60]}}}`
+		sleep   = `{preStop: {exec: {command: [sleep, "10"]}}}`
+		drain   = `{preStop: {exec: {command: [pilot-agent, request, --debug-port=15020, POST, drain]}}}`
+	)
+	over := func(lc string) string {
+		return `proxy.istio.io/overrides: '{"containers":[{"name":"istio-proxy","lifecycle":` + lc + `}]}'`
+	}
+	const (
+		oWaitArg = `{"postStart":{"exec":{"command":["pilot-agent","wait","--timeoutSeconds=60"]}}}`
+		oSleep   = `{"preStop":{"exec":{"command":["sleep","10"]}}}`
+		oHTTP    = `{"preStop":{"httpGet":{"path":"/quit","port":"http"}}}`
+	)
+	proxy := func(lc string) string {
+		if lc == "" {
+			return "{name: app, image: nginx}, {name: istio-proxy, image: proxyv2}"
+		}
+		return "{name: app, image: nginx}, {name: istio-proxy, image: proxyv2, lifecycle: " + lc + "}"
+	}
+	cases := []struct {
+		name, ann, lc string
+		want          string // "" = no lifecycle
+	}{
+		{"no override, no lifecycle: drain", istioStatus, "", drain},
+		{"no override, hold: drain", istioStatus, wait, drain},
+		{"no override, install-wide lifecycle: kept", istioStatus, sleep, sleep},
+		{"override postStart, no hold: kept plus drain", istioStatus + ", " + over(oWaitArg), waitArg,
+			`{postStart: {exec: {command: [pilot-agent, wait, --timeoutSeconds=60]}}, preStop: {exec: {command: [pilot-agent, request, --debug-port=15020, POST, drain]}}}`},
+		{"override preStop, hold: the wait goes, the user's preStop stays", istioStatus + ", " + over(oSleep),
+			`{postStart: {exec: {command: [pilot-agent, wait]}}, preStop: {exec: {command: [sleep, "10"]}}}`, sleep},
+		{"override preStop, no hold: kept", istioStatus + ", " + over(oSleep), sleep, sleep},
+		{"override httpGet preStop replaces the drain's handler whole", istioStatus + ", " + over(oHTTP),
+			`{preStop: {httpGet: {path: /quit, port: http}}}`, `{preStop: {httpGet: {path: /quit, port: http}}}`},
+		{"install-wide lifecycle merged with the override: kept", istioStatus + ", " + over(oSleep),
+			`{postStart: {exec: {command: [echo, hi]}}, preStop: {exec: {command: [sleep, "10"]}}}`,
+			`{postStart: {exec: {command: [echo, hi]}}, preStop: {exec: {command: [sleep, "10"]}}}`},
+		{"override without lifecycle: today's rule", istioStatus + `, proxy.istio.io/overrides: '{"containers":[{"name":"istio-proxy"}]}'`, wait, drain},
+		{"override with trailing bytes: ignored", istioStatus + `, proxy.istio.io/overrides: '{"containers":[{"name":"istio-proxy","lifecycle":` + oSleep + `}]} x'`,
+			`{postStart: {exec: {command: [pilot-agent, wait]}}, preStop: {exec: {command: [sleep, "10"]}}}`,
+			`{postStart: {exec: {command: [pilot-agent, wait]}}, preStop: {exec: {command: [sleep, "10"]}}}`},
+	}
+	m, err := New(Options{Catalog: catalog.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, _, err := m.Object(parse(t, pod(c.ann, "{name: istio-init, image: proxyv2}", proxy(c.lc))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := namedContainer(t, out, "initContainers", "istio-proxy")["lifecycle"]
+			var want any
+			if c.want != "" {
+				want = parse(t, "v: "+c.want)["v"]
+			}
+			if !reflect.DeepEqual(got, want) {
+				t.Errorf("lifecycle = %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// TestIstioStatusPort holds the drain's --debug-port to the status port
+// Istio injected with (tests/istio F6): the annotation, else the port Istio
+// appended to istio-init's excluded inbound ports (-d).
+func TestIstioStatusPort(t *testing.T) {
+	initD := func(name, d string) string {
+		return "{name: " + name + `, image: proxyv2, args: [istio-iptables, "-p", "15001", "-d", "` + d + `", "-o", "15025"]}`
+	}
+	const excl = "traffic.sidecar.istio.io/excludeInboundPorts"
+	cases := []struct {
+		name, ann, init, want string
+	}{
+		{"default install", istioStatus, initD("istio-init", "15090,15021,15020"), "15020"},
+		{"install-wide statusPort", istioStatus, initD("istio-init", "15090,15021,15025"), "15025"},
+		{"CNI: istio-validation", istioStatus, initD("istio-validation", "15090,15021,15025"), "15025"},
+		{"annotation wins", istioStatus + `, status.sidecar.istio.io/port: "15030"`, initD("istio-init", "15090,15021,15025"), "15030"},
+		{"appended to the user's ports", istioStatus + `, ` + excl + `: "15020, 8080"`, initD("istio-init", "15090,15021,15020,8080,15025"), "15025"},
+		{"CNI: Istio's copy of the list on the pod", istioStatus + `, ` + excl + `: "8080,15025"`, initD("istio-validation", "15090,15021,8080,15025"), "15025"},
+		{"install-wide list, default port listed", istioStatus, initD("istio-init", "15090,15021,15020,8080"), "15020"},
+		{"install-wide list, port appended", istioStatus, initD("istio-init", "15090,15021,8080,15025"), "15025"},
+		{"status port disabled (no third port)", istioStatus, initD("istio-init", "15090,15021"), "15020"},
+		{"not Istio's form", istioStatus, initD("istio-init", "8080,15025"), "15020"},
+		{"not a number", istioStatus, initD("istio-init", "15090,15021,http"), "15020"},
+		{"-d last: no value", istioStatus, `{name: istio-init, image: proxyv2, args: [istio-iptables, "-d"]}`, "15020"},
+		{"other init container", istioStatus, initD("setup", "15090,15021,15025"), "15020"},
+		{"no istio-init (interceptionMode NONE)", istioStatus, "", "15020"},
+	}
+	m, err := New(Options{Catalog: catalog.Default()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			out, _, err := m.Object(parse(t, pod(c.ann, c.init, "{name: app, image: nginx}, {name: istio-proxy, image: proxyv2}")))
+			if err != nil {
+				t.Fatal(err)
+			}
+			lc, _ := namedContainer(t, out, "initContainers", "istio-proxy")["lifecycle"].(map[string]any)
+			want := istioDrain(c.want)
+			if !reflect.DeepEqual(lc, want) {
+				t.Errorf("lifecycle = %v, want %v", lc, want)
+			}
+		})
+	}
+}
+
+// namedContainer returns the container named name of list field of obj's pod spec.
+func namedContainer(t *testing.T, obj map[string]any, field, name string) map[string]any {
+	t.Helper()
+	list, _ := workload.Locate(obj, catalog.Default())[0].Spec[field].([]any)
+	for _, e := range list {
+		if c, _ := e.(map[string]any); c["name"] == name {
+			return c
+		}
+	}
+	t.Fatalf("no %s in %s", name, field)
+	return nil
 }

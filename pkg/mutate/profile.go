@@ -41,25 +41,26 @@ func containerEdits(ps workload.PodSpec, ct Container, moved bool) []Edit {
 
 // istioEdits reproduces Istio's native mode: the pilot-agent wait hook is not
 // needed (the next init container waits for the sidecar's startup anyway) and
-// a drain on preStop lets connections finish.
+// a drain on preStop lets connections finish (istioLifecycle).
 func istioEdits(ps workload.PodSpec, ct Container) []Edit {
-	lc, present := ct.Map["lifecycle"]
-	if present && !isPilotAgentWait(lc) {
+	lc, ok := istioLifecycle(ps, ct)
+	if !ok {
 		return nil // a custom lifecycle is the user's; keep it
 	}
-	port := istioPort(ps)
-	drain := map[string]any{"preStop": map[string]any{"exec": map[string]any{
-		"command": []any{"pilot-agent", "request", "--debug-port=" + port, "POST", "drain"}}}}
-	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: drain,
+	return []Edit{{Container: ct.Name, Field: "lifecycle", Value: lc,
 		Reason: "Istio native mode drains the proxy on preStop instead of holding the app with pilot-agent wait"}}
 }
 
 // istioPort returns the status port Istio injected the proxy with: read from
 // the metadata that carries sidecar.istio.io/status (kube-inject reads only a
 // CronJob's spec.jobTemplate.metadata), else the usual annotation lookup;
-// 15020 by default. Draining on another port would reach no agent.
+// then the one in istio-init's excluded ports (istioExcludedPort); 15020 by
+// default. Draining on another port would reach no agent.
 func istioPort(ps workload.PodSpec) string {
 	if v, ok := IstioAnnotation(ps, AnnotationIstioPort); ok && v != "" {
+		return v
+	}
+	if v, ok := istioExcludedPort(ps); ok {
 		return v
 	}
 	return "15020"

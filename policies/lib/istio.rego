@@ -46,12 +46,108 @@ keeps_classic(ps) if {
 	not "sidecar" in {trim_space(t) | some t in split(v, ",")}
 }
 
-# port is the status port Istio injected the proxy with, 15020 by default:
+# port is the status port Istio injected the proxy with: the annotation, then
+# the one in istio-init's excluded ports (_excluded_port), 15020 by default:
 # draining on another port would reach no agent.
 port(ps) := v if {
 	v := annotation(ps, "status.sidecar.istio.io/port")
 	v != ""
-} else := "15020"
+} else := _excluded_port(ps)
+
+default port(_) := "15020"
+
+# _excluded_port is the status port Istio wrote into the -d argument of
+# istio-init (istio-validation with CNI): an install can change
+# values.global.proxy.statusPort, which shows nowhere else in the classic pod
+# (tests/istio F6). The template writes "15090,15021," +
+# excludeInboundPort(P, U), U the traffic.sidecar.istio.io/excludeInboundPorts
+# annotation (or the install's list); excludeInboundPort (pkg/kube/inject
+# template.go) appends P to U's trimmed ports unless U has it. So P is the
+# port appended to the pod's U when the list is U plus one port; else 15020
+# when listed; else the last one. Twin of mutate.istioExcludedPort.
+_excluded_port(ps) := rest[count(user)] if {
+	rest := _init_excluded(ps)
+	user := _split_ports(annotation(ps, "traffic.sidecar.istio.io/excludeInboundPorts"))
+	count(rest) == count(user) + 1
+	array.slice(rest, 0, count(user)) == user
+} else := "15020" if {
+	"15020" in _init_excluded(ps)
+} else := rest[count(rest) - 1] if {
+	rest := _init_excluded(ps)
+	count(rest) > 0
+}
+
+# _init_excluded is the ports after "15090,15021" in the -d argument of the
+# first istio-init or istio-validation init container; undefined when the
+# argument has another form or a port is not a number.
+_init_excluded(ps) := array.slice(ports, 2, count(ports)) if {
+	inits := object.get(ps.spec, "initContainers", [])
+	is_array(inits)
+	c := [c | some c in inits; c.name in {"istio-init", "istio-validation"}][0]
+	args := c.args
+	is_array(args)
+	i := [i | some i, a in args; a == "-d"; i + 1 < count(args)][0]
+	ports := _split_ports(args[i + 1])
+	count(ports) >= 2
+	array.slice(ports, 0, 2) == ["15090", "15021"]
+	every p in ports {
+		regex.match(`^[0-9]+$`, p)
+	}
+}
+
+_split_ports(s) := [t | some p in split(s, ","); t := trim_space(p); t != ""] if is_string(s)
+
+_wait := {"postStart": {"exec": {"command": ["pilot-agent", "wait"]}}}
+
+_drain(port) := {"preStop": {"exec": {"command": [
+	"pilot-agent", "request", concat("", ["--debug-port=", port]), "POST", "drain",
+]}}}
+
+# native_lifecycle is the lifecycle Istio's native mode gives istio-proxy c,
+# undefined when c's own is kept (or is that one already). Istio
+# strategic-merges the user's istio-proxy (the element of
+# proxy.istio.io/overrides) onto its template (pkg/kube/inject
+# reapplyOverwrittenContainers): maps merge key by key, lists such as
+# exec.command are replaced. So when the override has a lifecycle O and the
+# classic lifecycle is merge(wait, O) or O, the native one is O plus the drain
+# for a preStop O lacks (tests/istio F2: the drain alone dropped the user's
+# postStart; the classic one kept a stray pilot-agent wait). A preStop of O
+# replaces the drain's whole: Istio's merge of an httpGet or sleep preStop
+# into the exec drain gives a handler with two actions, which the API server
+# refuses. Otherwise no lifecycle, or exactly the wait hook, becomes the
+# drain; anything else (an install-wide values.global.proxy.lifecycle, a
+# hand-written hook) is kept. Twin of mutate.istioLifecycle.
+native_lifecycle(c, port, ps) := native if {
+	o := _override_lifecycle(ps)
+	lc := object.get(c, "lifecycle", null)
+	lc in {object.union(_wait, o), o}
+	native := object.union(object.remove(_drain(port), object.keys(o)), o)
+	native != lc # unchanged: no edit, the text stays
+} else := _drain(port) if {
+	_replaceable(c)
+}
+
+_replaceable(c) if not "lifecycle" in object.keys(c)
+
+_replaceable(c) if {
+	object.keys(c.lifecycle) == {"postStart"}
+	object.keys(c.lifecycle.postStart) == {"exec"}
+	object.keys(c.lifecycle.postStart.exec) == {"command"}
+	array.slice(c.lifecycle.postStart.exec.command, 0, 2) == ["pilot-agent", "wait"]
+}
+
+# _override_lifecycle is the lifecycle of the first istio-proxy element of
+# proxy.istio.io/overrides (containers, then initContainers), read where
+# sidecar.istio.io/status is.
+_override_lifecycle(ps) := lc if {
+	raw := annotation(ps, "proxy.istio.io/overrides")
+	json.is_valid(raw)
+	v := json.unmarshal(raw)
+	is_object(v)
+	lists := [l | some k in ["containers", "initContainers"]; l := object.get(v, k, []); is_array(l)]
+	lc := [e | some l in lists; some e in l; e.name == "istio-proxy"][0].lifecycle
+	is_object(lc)
+}
 
 # overrides_string moves the element named istio-proxy from "containers" to
 # the end of "initContainers" in a proxy.istio.io/overrides value, as Istio's

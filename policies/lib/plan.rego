@@ -189,7 +189,7 @@ _sidecar(true, _) := true
 
 _sidecar(false, role) := role == "proxy"
 
-_mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port) if {
+_mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port, ps) if {
 	mesh == "istio"
 } else := _linkerd_edits(c, ps) if {
 	mesh == "linkerd"
@@ -202,24 +202,11 @@ _mesh_edits(c, true, mesh, port, ps) := _istio_edits(c, port) if {
 _mesh_edits(_, false, _, _, _) := []
 
 # Istio drains through pilot-agent instead of holding the app back with
-# "pilot-agent wait": a native sidecar is started before the next container.
-_istio_edits(c, port) := [_edit(
-	c, "lifecycle", {"preStop": {"exec": {"command": [
-		"pilot-agent", "request", concat("", ["--debug-port=", port]), "POST", "drain",
-	]}}},
-	"istio",
-)] if {
-	_istio_replaceable(c)
+# "pilot-agent wait": a native sidecar is started before the next container
+# (istio.native_lifecycle).
+_istio_edits(c, port, ps) := [_edit(c, "lifecycle", lc, "istio")] if {
+	lc := istio.native_lifecycle(c, port, ps)
 } else := []
-
-_istio_replaceable(c) if not "lifecycle" in object.keys(c)
-
-_istio_replaceable(c) if {
-	object.keys(c.lifecycle) == {"postStart"}
-	object.keys(c.lifecycle.postStart) == {"exec"}
-	object.keys(c.lifecycle.postStart.exec) == {"command"}
-	array.slice(c.lifecycle.postStart.exec.command, 0, 2) == ["pilot-agent", "wait"]
-}
 
 # Linkerd's native proxy (charts/partials _proxy.tpl, proxy.nativeSidecar=true)
 # has no lifecycle, and a startupProbe on /ready at the admin port when

@@ -55,10 +55,6 @@ var knownDifferences = []knownDifference{
 		return strings.Contains(t, ",sidecar") && d.got == nil && len(w) == 1 && w[0] == "istio-proxy" &&
 			strings.HasSuffix(d.class, "annotations.sidecar.istio.io/status.containers")
 	}},
-	{"F2 lifecycle of a customized istio-proxy", func(c genCase, d difference) bool {
-		return c.Override != nil && c.Override["lifecycle"] != nil &&
-			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle")
-	}},
 	{"F4 CronJob pod template annotations and labels (ignored by kube-inject)", func(c genCase, d difference) bool {
 		if c.Object["kind"] != "CronJob" {
 			return false
@@ -68,8 +64,8 @@ var knownDifferences = []knownDifference{
 			hasAny(c.Annotations, "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject")) ||
 			hasAny(c.PodLabels, "sidecar.istio.io/inject")
 	}},
-	{"F6 install-wide status port (values.global.proxy.statusPort)", func(c genCase, d difference) bool {
-		return c.Install == "statusport" &&
+	{"F6 install-wide status port with interceptionMode NONE (no istio-init to read it from)", func(c genCase, d difference) bool {
+		return c.Install == "statusport" && c.Annotations["sidecar.istio.io/interceptionMode"] == "NONE" &&
 			strings.HasPrefix(d.class, "pod.spec.initContainers[istio-proxy].lifecycle.preStop.exec.command") &&
 			d.want == "--debug-port=15025"
 	}},
