@@ -43,7 +43,8 @@ func (g *generator) chance(p float64) bool { return g.r.Float64() < p }
 func (g *generator) pick(xs ...string) string { return xs[g.r.IntN(len(xs))] }
 
 // generate returns case number seed: a Pod, Deployment, StatefulSet, DaemonSet,
-// ReplicaSet, ReplicationController, Job, CronJob, or now and then a v1 List of two.
+// ReplicaSet, ReplicationController, OpenShift DeploymentConfig, Job, CronJob, or
+// now and then a v1 List of two.
 func generate(seed uint64) genCase {
 	g := newGenerator(seed)
 	c := genCase{Seed: seed, Install: installs[g.r.IntN(len(installs))]}
@@ -64,6 +65,11 @@ func generate(seed uint64) genCase {
 	}
 	kind := g.pick("Pod", "Pod", "Deployment", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet",
 		"ReplicationController", "Job", "CronJob", "CronJob")
+	if kind == "ReplicationController" && seed%2 == 0 {
+		// OpenShift's DeploymentConfig (kube-inject knows it: pkg/kube/inject
+		// initializer.go), chosen from the seed so that no other case changes.
+		kind = "DeploymentConfig"
+	}
 	name := fmt.Sprintf("%s-%d", g.pick("web", "api", "batch", "report", "sync"), seed)
 	labels := map[string]any{"app": name}
 	if g.chance(0.03) {
@@ -96,7 +102,7 @@ func generate(seed uint64) genCase {
 			top[k] = v
 		}
 		c.Object = map[string]any{"apiVersion": "v1", "kind": "Pod", "metadata": top, "spec": spec}
-	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController":
+	case "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "DeploymentConfig":
 		ws := map[string]any{
 			"selector": map[string]any{"matchLabels": map[string]any{"app": name}},
 			"template": map[string]any{"metadata": meta, "spec": spec},
@@ -108,8 +114,12 @@ func generate(seed uint64) genCase {
 			ws["serviceName"] = name
 		}
 		api := "apps/v1"
-		if kind == "ReplicationController" {
+		switch kind {
+		case "ReplicationController":
 			api = "v1"
+			ws["selector"] = map[string]any{"app": name}
+		case "DeploymentConfig":
+			api = "apps.openshift.io/v1"
 			ws["selector"] = map[string]any{"app": name}
 		}
 		c.Object = map[string]any{"apiVersion": api, "kind": kind, "metadata": top, "spec": ws}
