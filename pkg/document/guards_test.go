@@ -228,3 +228,47 @@ func TestAliasBombRefusedBeforeExpanding(t *testing.T) {
 		t.Errorf("refusing the alias bomb allocated %.0f objects, want under 5000 (its values were built)", allocs)
 	}
 }
+
+// TestJSONStrayClosingBracket: bytes after a JSON value that close nothing
+// ({...}} or {...}]) are a located error of their own (json.Decoder.More
+// is false before them, so a reader looping on More would pass them), and
+// the documents before and after are still read.
+func TestJSONStrayClosingBracket(t *testing.T) {
+	const obj = `{"apiVersion":"v1","kind":"ConfigMap"}`
+	for _, tc := range []struct {
+		name, src, msg string
+		line, docs     int
+	}{
+		{name: "brace on the value's line", src: obj + "}", msg: `f.json:1: document 2: invalid character '}' after the JSON value that ends on line 1`, line: 1, docs: 2},
+		{name: "bracket on its own line", src: obj + "\n]\n", msg: `f.json:2: document 2: invalid character ']' after the JSON value that ends on line 1`, line: 2, docs: 2},
+		{name: "second value then a brace, YAML after", src: obj + "\n{\n\"kind\": \"A\"\n}}\n---\nkind: B\n", msg: `f.json:4: document 3: invalid character '}' after the JSON value that ends on line 4`, line: 4, docs: 4},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			docs := Split("f.json", []byte(tc.src))
+			if len(docs) != tc.docs {
+				t.Fatalf("%d documents, want %d: %+v", len(docs), tc.docs, docs)
+			}
+			var raw []byte
+			bad := 0
+			for i, d := range docs {
+				raw = append(raw, d.Raw...)
+				if d.Err == nil {
+					if d.Object == nil {
+						t.Errorf("document %d lost", i+1)
+					}
+					continue
+				}
+				bad++
+				if d.Err.Error() != tc.msg || !errors.Is(d.Err, ErrSyntax) {
+					t.Errorf("error %q, want %q (ErrSyntax)", d.Err, tc.msg)
+				}
+			}
+			if bad != 1 {
+				t.Errorf("%d errors, want 1", bad)
+			}
+			if string(raw) != tc.src {
+				t.Errorf("documents' bytes %q, want the input %q", raw, tc.src)
+			}
+		})
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 )
@@ -25,6 +26,21 @@ func splitJSON(name string, data []byte) (docs []Doc, rest int) {
 		contentOff := startOff + len(data[startOff:]) - len(bytes.TrimLeft(data[startOff:], " \t\r\n"))
 		if contentOff == len(data) {
 			return docs, -1
+		}
+		if c := data[contentOff]; (c == '}' || c == ']') && i > 0 {
+			// A stray closing bracket after a value ({...}}): json.Decoder.More
+			// is false before it, so it would pass unseen; the YAML parser
+			// would only say "did not find expected node content". Its line
+			// is one document error; the YAML scanner takes the next line.
+			end := len(data)
+			if nl := bytes.IndexByte(data[contentOff:], '\n'); nl >= 0 {
+				end = contentOff + nl + 1
+			}
+			d := Doc{File: name, Index: i, JSON: true, parsed: true, Raw: data[startOff:end]}
+			d.Start = 1 + bytes.Count(data[:startOff], []byte("\n"))
+			d.Line = 1 + bytes.Count(data[:contentOff], []byte("\n"))
+			d.failAbs(d.Line, ErrSyntax, fmt.Sprintf("invalid character %q after the JSON value that ends on line %d", c, 1+bytes.Count(bytes.TrimRight(data[:contentOff], " \t\r\n"), []byte("\n"))))
+			return append(docs, d), end
 		}
 		if c := data[contentOff]; c != '{' && c != '[' && i > 0 {
 			// YAML (or junk) after JSON documents: the YAML scanner takes over.
