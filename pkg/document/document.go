@@ -55,6 +55,10 @@ func (d *Doc) LineOf(path []string) int {
 // nearestLine returns the line of the node at path, or of its deepest
 // ancestor that exists (found is then false).
 func (d *Doc) nearestLine(path []string) (line int, found bool) {
+	if d.JSON && d.Raw != nil {
+		rel, found := jsonLine(d.Raw, path)
+		return d.Start - 1 + rel, found
+	}
 	if d.Node == nil || len(d.Node.Content) == 0 {
 		return d.Line, false
 	}

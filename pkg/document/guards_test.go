@@ -272,3 +272,39 @@ func TestJSONStrayClosingBracket(t *testing.T) {
 		})
 	}
 }
+
+// TestJSONFieldLines: errors found after reading (such as a workload's
+// shape) carry the field's line in JSON input too, not the document's; a
+// missing field gets its nearest enclosing field's line.
+func TestJSONFieldLines(t *testing.T) {
+	src := "{\"kind\": \"ConfigMap\"}\n" + // document 1, line 1
+		"{\n  \"kind\": \"Pod\",\n  \"spec\": {\n    \"initContainers\": 7,\n    \"containers\": [\n      {\"name\": \"app\"},\n      {\n        \"name\": 123\n      }\n    ]\n  }\n}\n"
+	docs := Split("f.json", []byte(src))
+	if len(docs) != 2 || docs[1].Err != nil {
+		t.Fatalf("%+v", docs)
+	}
+	d := docs[1]
+	for _, tc := range []struct {
+		name  string
+		path  []string
+		line  int
+		found bool
+	}{
+		{name: "root", path: nil, line: 2, found: true},
+		{name: "key on its own line", path: []string{"spec", "initContainers"}, line: 5, found: true},
+		{name: "list item", path: []string{"spec", "containers", "1"}, line: 8, found: true},
+		{name: "field of a list item", path: []string{"spec", "containers", "1", "name"}, line: 9, found: true},
+		{name: "missing field: nearest enclosing", path: []string{"spec", "containers", "0", "image"}, line: 7, found: false},
+		{name: "index past the list", path: []string{"spec", "containers", "5"}, line: 6, found: false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			line, found := d.nearestLine(tc.path)
+			if line != tc.line || found != tc.found {
+				t.Errorf("line %d found %v, want %d %v", line, found, tc.line, tc.found)
+			}
+		})
+	}
+	if got := d.At([]string{"spec", "containers", "1", "name"}, errors.New("expected a string")).Error(); got != "f.json:9: document 2: expected a string" {
+		t.Errorf("At: %s", got)
+	}
+}

@@ -195,3 +195,77 @@ func (j *jsonDecoder) drain() error {
 	}
 	return nil
 }
+
+// jsonLine returns the 1-based line, within raw (one JSON value), of the
+// value at path, or of its deepest ancestor that exists (found is then
+// false). It scans raw again rather than keeping a line per value: only a
+// document with an error pays for it.
+func jsonLine(raw []byte, path []string) (line int, found bool) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	lineAt := func() int {
+		off := int(dec.InputOffset())
+		for off < len(raw) && (raw[off] == ' ' || raw[off] == '\t' || raw[off] == '\r' || raw[off] == '\n' || raw[off] == ':' || raw[off] == ',') {
+			off++
+		}
+		return 1 + bytes.Count(raw[:min(off, len(raw))], []byte("\n"))
+	}
+	line = lineAt()
+	for depth := 0; ; depth++ {
+		if depth == len(path) {
+			return line, true
+		}
+		tok, err := dec.Token()
+		if err != nil {
+			return line, false
+		}
+		open, _ := tok.(json.Delim)
+		if open != '{' && open != '[' {
+			return line, false
+		}
+		next := false
+		for i := 0; dec.More(); i++ {
+			if open == '{' {
+				k, err := dec.Token()
+				if err != nil {
+					return line, false
+				}
+				if k == path[depth] {
+					next = true
+				}
+			} else if strconv.Itoa(i) == path[depth] {
+				next = true
+			}
+			if next {
+				line = lineAt()
+				break
+			}
+			if skipJSON(dec) != nil {
+				return line, false
+			}
+		}
+		if !next {
+			return line, false
+		}
+	}
+}
+
+// skipJSON consumes one value.
+func skipJSON(dec *json.Decoder) error {
+	depth := 0
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if d, ok := tok.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
