@@ -78,7 +78,32 @@ func (s *shaper) object(obj map[string]any, prefix []string, cat *catalog.Catalo
 		}
 		return
 	}
-	if kind, _ := obj["kind"].(string); coreKinds[kind] {
+	if kind, _ := obj["kind"].(string); !coreKinds[kind] {
+		// A kind from the catalog (built in or --config): the same on the
+		// way to each of its pod specs, which Locate would otherwise skip
+		// without a word (a list where the pod spec or a level above it
+		// is expected). Levels shared by several paths are reported once.
+		apiVersion, _ := obj["apiVersion"].(string)
+		paths, _ := SpecPaths(apiVersion, kind, cat)
+		seen := map[string]bool{}
+		for _, path := range paths {
+			var v any = obj
+			for i, step := range path {
+				m, _ := v.(map[string]any)
+				if v = m[step]; v == nil {
+					break
+				}
+				if key := document.FieldPath(path[:i+1]); !seen[key] {
+					seen[key] = true
+					if !s.want(v, "an object", prefix, path[:i+1]...) {
+						break
+					}
+				} else if typeName(v) != "an object" {
+					break
+				}
+			}
+		}
+	} else {
 		// A wrong type on the way to the pod spec would make Locate skip
 		// it; the API schema of these kinds is known.
 		var v any = obj
