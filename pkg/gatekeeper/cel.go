@@ -252,6 +252,7 @@ func celPodMeta() []any {
      !`+celAnnotation(`"inject.istio.io/templates"`)+`.split(",").exists(t, t.trim() == "sidecar"))`),
 		celVar("optedOut", `variables.istioKeepsClassic || ["nativize.dev/convert", "sidecar.istio.io/nativeSidecar", "sidecar.istio.io/inject"].exists(k, `+celAnnotation("k")+`.lowerAscii().trim() == "false") ||
   `+celLinkerdOptedOut()+` ||
+  `+celAnnotation(`"consul.hashicorp.com/enable-consul-dataplane-as-sidecar"`)+` in ["0", "f", "F", "false", "FALSE", "False"] ||
   ("sidecar.istio.io/inject" in variables.metaLabels && type(variables.metaLabels["sidecar.istio.io/inject"]) == string &&
    string(variables.metaLabels["sidecar.istio.io/inject"]).lowerAscii().trim() == "false")`),
 		celVar("conts", `variables.wellFormed && "containers" in variables.spec && variables.spec.containers != null

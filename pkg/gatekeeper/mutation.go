@@ -25,10 +25,13 @@ func podMatch() omap {
 // last of mutate.LinkerdNativeSidecarKeys: the stable or beta key, which win
 // over it, would override a user's opt-out written in a lower generation
 // (AssignMetadata cannot test for other keys), and Linkerd 2.15-2.18 read
-// only the alpha key; every release since reads it too.
+// only the alpha key; every release since reads it too. consul-k8s (1.9+)
+// reads its one key on the pod; "true" there overrides the install's
+// default, which is classic.
 var nativeOptIns = []struct{ mesh, key string }{
 	{"istio", "sidecar.istio.io/nativeSidecar"},
 	{"linkerd", mutate.LinkerdNativeSidecarKeys[len(mutate.LinkerdNativeSidecarKeys)-1]},
+	{"consul", mutate.AnnotationConsulDataplaneAsSidecar},
 }
 
 // mutationFiles returns library/mutation/: one AssignMetadata per mesh opt-in

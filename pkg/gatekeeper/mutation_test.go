@@ -68,8 +68,9 @@ func mutationSystem(t *testing.T) *mutation.System {
 func TestMutators(t *testing.T) {
 	sys := mutationSystem(t)
 	both := map[string]any{
-		"sidecar.istio.io/nativeSidecar":                      "true",
-		"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+		"sidecar.istio.io/nativeSidecar":                          "true",
+		"config.alpha.linkerd.io/proxy-enable-native-sidecar":     "true",
+		"consul.hashicorp.com/enable-consul-dataplane-as-sidecar": "true",
 	}
 	tests := []struct {
 		name      string
@@ -81,7 +82,7 @@ func TestMutators(t *testing.T) {
 		wantSpec string
 	}{
 		{
-			name: "opts a plain pod into both meshes' native injection",
+			name: "opts a plain pod into every mesh's native injection",
 			in: `
 metadata: {name: web}
 spec:
@@ -96,8 +97,9 @@ metadata: {name: web, annotations: {sidecar.istio.io/nativeSidecar: "false"}}
 spec:
   containers: [{name: web, image: web}]`,
 			wantAnnotations: map[string]any{
-				"sidecar.istio.io/nativeSidecar":                      "false",
-				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+				"sidecar.istio.io/nativeSidecar":                          "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar":     "true",
+				"consul.hashicorp.com/enable-consul-dataplane-as-sidecar": "true",
 			},
 			wantSpec: `{containers: [{name: web, image: web}]}`,
 		},
@@ -110,9 +112,10 @@ metadata: {name: web, annotations: {config.beta.linkerd.io/proxy-enable-native-s
 spec:
   containers: [{name: web, image: web}]`,
 			wantAnnotations: map[string]any{
-				"sidecar.istio.io/nativeSidecar":                      "true",
-				"config.beta.linkerd.io/proxy-enable-native-sidecar":  "false",
-				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+				"sidecar.istio.io/nativeSidecar":                          "true",
+				"config.beta.linkerd.io/proxy-enable-native-sidecar":      "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar":     "true",
+				"consul.hashicorp.com/enable-consul-dataplane-as-sidecar": "true",
 			},
 			wantSpec: `{containers: [{name: web, image: web}]}`,
 		},
@@ -123,9 +126,23 @@ metadata: {name: web, annotations: {config.linkerd.io/proxy-enable-native-sideca
 spec:
   containers: [{name: web, image: web}]`,
 			wantAnnotations: map[string]any{
-				"sidecar.istio.io/nativeSidecar":                      "true",
-				"config.linkerd.io/proxy-enable-native-sidecar":       "false",
-				"config.alpha.linkerd.io/proxy-enable-native-sidecar": "true",
+				"sidecar.istio.io/nativeSidecar":                          "true",
+				"config.linkerd.io/proxy-enable-native-sidecar":           "false",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar":     "true",
+				"consul.hashicorp.com/enable-consul-dataplane-as-sidecar": "true",
+			},
+			wantSpec: `{containers: [{name: web, image: web}]}`,
+		},
+		{
+			name: "a Consul opt-out is kept",
+			in: `
+metadata: {name: web, annotations: {consul.hashicorp.com/enable-consul-dataplane-as-sidecar: "False"}}
+spec:
+  containers: [{name: web, image: web}]`,
+			wantAnnotations: map[string]any{
+				"sidecar.istio.io/nativeSidecar":                          "true",
+				"config.alpha.linkerd.io/proxy-enable-native-sidecar":     "true",
+				"consul.hashicorp.com/enable-consul-dataplane-as-sidecar": "False",
 			},
 			wantSpec: `{containers: [{name: web, image: web}]}`,
 		},

@@ -91,3 +91,23 @@ func consulClassicStartup(sp, rp any) bool {
 	ts := trim(s, "periodSeconds", "failureThreshold")
 	return len(ts) > 0 && reflect.DeepEqual(ts, trim(r, "initialDelaySeconds"))
 }
+
+// AnnotationConsulDataplaneAsSidecar is consul-k8s's per-pod switch between
+// consul-dataplane as a native sidecar (init container) and as a classic one.
+const AnnotationConsulDataplaneAsSidecar = "consul.hashicorp.com/enable-consul-dataplane-as-sidecar"
+
+// consulOptedOut reports whether the pod spec turns consul-k8s's native mode
+// off: a value strconv.ParseBool reads as false ("0", "f", "F", "false",
+// "FALSE", "False", untrimmed), as consul-k8s reads it (lifecycle
+// EnableConsulDataplaneAsSidecar). consul-k8s keeps such a pod classic even
+// where native mode is the install default, so converting it would undo the
+// user's choice; a value ParseBool refuses makes consul-k8s refuse the pod,
+// and is no opt-out here.
+func consulOptedOut(ps workload.PodSpec) bool {
+	v, ok := ps.Annotation(AnnotationConsulDataplaneAsSidecar)
+	if !ok {
+		return false
+	}
+	b, err := strconv.ParseBool(v)
+	return err == nil && !b
+}

@@ -279,6 +279,9 @@ func TestConvert(t *testing.T) {
 		{name: "linkerd beta opt-out", in: pod("config.beta.linkerd.io/proxy-enable-native-sidecar: 'false'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
 		{name: "linkerd alpha opt-out", in: pod("config.alpha.linkerd.io/proxy-enable-native-sidecar: 'f'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
 		{name: "linkerd beta opt-out beats alpha true", in: pod("config.beta.linkerd.io/proxy-enable-native-sidecar: '0', config.alpha.linkerd.io/proxy-enable-native-sidecar: 'true'", "", "{name: app}, {name: linkerd-proxy}"), unchanged: true},
+		{name: "consul opt-out", in: pod("consul.hashicorp.com/enable-consul-dataplane-as-sidecar: 'false'", "", "{name: app}, {name: consul-dataplane}"), unchanged: true},
+		{name: "consul opt-out 0", in: pod("consul.hashicorp.com/enable-consul-dataplane-as-sidecar: '0'", "", "{name: app}, {name: consul-dataplane}"), unchanged: true},
+		{name: "consul opt-out F applies to any mesh", in: pod("consul.hashicorp.com/enable-consul-dataplane-as-sidecar: 'F'", "", "{name: app}, {name: istio-proxy}"), unchanged: true},
 		{name: "only sidecars left alone", in: pod("", "", "{name: istio-proxy}"), unchanged: true},
 		{name: "already native", in: pod("", "{name: istio-init}, {name: istio-proxy, restartPolicy: Always}, {name: x}", "{name: app}"), unchanged: true},
 		{

@@ -24,7 +24,8 @@ const (
 
 // optOuts are the annotations (and, for Istio's inject key, labels) whose
 // "false" value leaves a pod spec alone. Linkerd's keys have their own
-// precedence: see LinkerdNativeSidecarKeys.
+// precedence: see LinkerdNativeSidecarKeys; Consul's its own false values:
+// see AnnotationConsulDataplaneAsSidecar.
 var optOuts = []string{
 	AnnotationConvert,
 	"sidecar.istio.io/nativeSidecar",
@@ -120,7 +121,7 @@ func OptedOut(ps workload.PodSpec) bool {
 			return true
 		}
 	}
-	if linkerdOptedOut(ps) {
+	if linkerdOptedOut(ps) || consulOptedOut(ps) {
 		return true
 	}
 	if IstioKeepsClassic(ps) {

@@ -70,6 +70,14 @@ opted_out(ps) if istio.keeps_classic(ps)
 
 opted_out(ps) if is_linkerd_false(linkerd_native_value(ps))
 
+# consul-k8s's per-pod switch (lifecycle EnableConsulDataplaneAsSidecar) read
+# with strconv.ParseBool, untrimmed: these are its false values. consul-k8s
+# keeps such a pod classic even where native mode is the install default.
+opted_out(ps) if value(ps, "consul.hashicorp.com/enable-consul-dataplane-as-sidecar") in consul_false
+
+# consul_false are the values Go's strconv.ParseBool reads as false.
+consul_false := {"0", "f", "F", "false", "FALSE", "False"}
+
 opted_out(ps) if {
 	v := ps.meta.labels["sidecar.istio.io/inject"]
 	is_string(v)

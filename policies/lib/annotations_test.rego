@@ -49,3 +49,16 @@ test_linkerd_native_precedence if {
 	annotations.opted_out(ps({alpha: "F"}, {}, {}))
 	not annotations.opted_out(ps({alpha: "no"}, {}, {}))
 }
+
+# consul-k8s reads its switch with strconv.ParseBool: only its false values,
+# untrimmed, opt out (mutate.TestConvert "consul opt-out" cases).
+test_consul_opt_out if {
+	key := "consul.hashicorp.com/enable-consul-dataplane-as-sidecar"
+	every v in ["0", "f", "F", "false", "FALSE", "False"] {
+		annotations.opted_out(ps({key: v}, {}, {}))
+		annotations.opted_out(ps({}, {key: v}, {}))
+	}
+	every v in ["true", "1", " false", "false ", "fAlse", "no", ""] {
+		not annotations.opted_out(ps({key: v}, {}, {}))
+	}
+}
