@@ -96,7 +96,8 @@ func benchMutate(b *testing.B, size int64, newInput func() io.Reader, wantCode i
 }
 
 // BenchmarkMemoryStream1GB: a 1 GiB stream of Jobs with a classic
-// istio-proxy (converted) and ConfigMaps (passed through).
+// istio-proxy (converted) and ConfigMaps (passed through). Bound: 128 MiB,
+// memory follows the largest document; measured RSS 114 MiB.
 func BenchmarkMemoryStream1GB(b *testing.B) {
 	unit := []byte(goodJob + "---\n" + configMap + "---\n")
 	const size = 1 << 30
@@ -113,7 +114,9 @@ func singleDocument(n int64) io.Reader {
 
 // BenchmarkMemoryDocument100MB: one 100 MB document, refused at the
 // default document bound (16 MiB) without being kept in memory, and
-// converted when NATIVIZE_MAX_DOCUMENT_BYTES allows it.
+// converted when NATIVIZE_MAX_DOCUMENT_BYTES allows it. Measured: refused,
+// 66 MiB peak heap (bound 128 MiB); converted, 656 MiB (no bound promised
+// past the default limit).
 func BenchmarkMemoryDocument100MB(b *testing.B) {
 	const size = 100 << 20
 	b.Run("refused", func(b *testing.B) {
