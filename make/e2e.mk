@@ -16,6 +16,10 @@
 # 90 minutes next to the ~40 the rest takes cold until a cold build in a
 # separate GOCACHE is measured: test-e2e is therefore not in TEST_TARGETS yet
 # (run it with `make test-e2e`).
+# TestAdmissionPolicies starts a second control plane without the webhook
+# and applies library/admission (ValidatingAdmissionPolicies held to
+# `nativize check`, the MutatingAdmissionPolicy to `nativize mutate`, 25/42
+# golden Pods equal, the rest left unchanged); ~25-50 s more wall time.
 .PHONY: test-e2e
 test-e2e: build
 	cd tests/e2e && GOWORK=off $(GO) vet ./... && \
