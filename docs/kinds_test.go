@@ -11,7 +11,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/regoengine"
 	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/validate"
@@ -42,7 +42,7 @@ func TestKindsExample(t *testing.T) {
 	if err != nil {
 		t.Fatalf("example config: %v", err)
 	}
-	goEngine, err := mutate.New(mutate.Options{Catalog: cat})
+	goEngine, err := engine.New(engine.Options{Catalog: cat})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +54,7 @@ func TestKindsExample(t *testing.T) {
 	if len(docs) != 1 || docs[0].Object == nil {
 		t.Fatalf("example input: %d documents", len(docs))
 	}
-	for name, eng := range map[string]rewrite.Engine{"go": goEngine, "rego": regoEngine} {
+	for name, eng := range map[string]engine.Engine{"go": goEngine, "rego": regoEngine} {
 		d := document.Split("pipeline.yaml", blocks["input"])[0] // rewriting edits the node tree
 		r := rewrite.Doc(eng, &d)
 		if r.Err != nil {

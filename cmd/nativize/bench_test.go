@@ -12,7 +12,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 )
 
 // Memory benchmarks of mutate's stdout pipeline (the post-renderer path) on
@@ -74,7 +74,7 @@ func benchMutate(b *testing.B, size int64, newInput func() io.Reader, wantCode i
 	debug.SetGCPercent(oldGC)
 	tuneGC()
 	defer func() { debug.SetGCPercent(oldGC); debug.SetMemoryLimit(oldLimit) }()
-	eng, err := mutate.New(mutate.Options{Catalog: catalog.Default()})
+	eng, err := engine.New(engine.Options{Catalog: catalog.Default()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -85,7 +85,7 @@ func benchMutate(b *testing.B, size int64, newInput func() io.Reader, wantCode i
 		runtime.GC()
 		stop := peakHeap()
 		var errb bytes.Buffer
-		code := mutateStream(eng, catalog.Default(), inputFlags{files: []string{"-"}}, "yaml",
+		code := mutateStream(eng, inputFlags{files: []string{"-"}}, "yaml",
 			streams{In: newInput(), Out: io.Discard, Err: &errb})
 		peak = max(peak, stop())
 		if code != wantCode {

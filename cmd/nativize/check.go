@@ -10,10 +10,10 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/gatekeeper"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/provider"
-	"github.com/nativize/nativize/pkg/regoengine"
 	checkreport "github.com/nativize/nativize/pkg/report"
 	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/stream"
@@ -50,38 +50,12 @@ Examples:
   nativize check -f k8s/ -R --engine gatekeeper          # via the ConstraintTemplates
 `
 
-// checkEngine evaluates the checks on one object; File and Line of the
-// findings are filled by the caller. Check is called from several goroutines.
-type checkEngine interface {
-	Check(obj map[string]any) ([]validate.Finding, error)
-}
-
-// goEngine is the Go checks engine (pkg/validate).
-type goEngine struct{ c *validate.Checker }
-
-func (e goEngine) Check(obj map[string]any) ([]validate.Finding, error) { return e.c.Check(obj), nil }
-
-// newRegoChecker builds the Rego checks engine (policies/validate through pkg/regoengine).
-var newRegoChecker = func(cat *catalog.Catalog, kubeVersion string) (checkEngine, error) {
-	e, err := regoengine.New(regoengine.Options{Catalog: cat, KubeVersion: kubeVersion})
-	if err != nil {
-		return nil, fmt.Errorf("--engine rego: %w", err)
-	}
-	return regoChecker{e}, nil
-}
-
-// regoChecker adapts pkg/regoengine to checkEngine.
-type regoChecker struct{ e *regoengine.Engine }
-
-func (r regoChecker) Check(obj map[string]any) ([]validate.Finding, error) {
-	return r.e.Check(context.Background(), obj)
-}
-
 // newGatekeeperChecker builds the Gatekeeper engine: the library/
 // ConstraintTemplates and Constraints through frameworks/constraint with the
 // Rego driver and Gatekeeper's K8sValidationTarget, as gator evaluates them;
 // library "" means the embedded library.
-var newGatekeeperChecker = func(cat *catalog.Catalog, kubeVersion, library string) (checkEngine, error) {
+func newGatekeeperChecker(base engine.Engine, kubeVersion, library string) (engine.Engine, error) {
+	cat := base.Catalog()
 	opts := gatekeeper.Options{Catalog: cat, KubeVersion: kubeVersion}
 	hook, err := inProcessProvider(cat, kubeVersion)
 	if err != nil {
@@ -98,7 +72,7 @@ var newGatekeeperChecker = func(cat *catalog.Catalog, kubeVersion, library strin
 	if err != nil {
 		return nil, fmt.Errorf("--engine gatekeeper: %w", err)
 	}
-	return gatekeeperChecker{e}, nil
+	return engine.WithChecks(base, e.Check), nil
 }
 
 // inProcessProvider answers the external_data calls of templates such as
@@ -125,13 +99,6 @@ func inProcessProvider(cat *catalog.Catalog, kubeVersion string) (gatekeeper.Ext
 type noPatch struct{}
 
 func (noPatch) Patch(map[string]any) ([]any, []string, error) { return nil, nil, nil }
-
-// gatekeeperChecker adapts pkg/gatekeeper to checkEngine.
-type gatekeeperChecker struct{ e *gatekeeper.Engine }
-
-func (g gatekeeperChecker) Check(obj map[string]any) ([]validate.Finding, error) {
-	return g.e.Check(context.Background(), obj)
-}
 
 // checkParams are the parsed flags of `nativize check`.
 type checkParams struct {
@@ -187,29 +154,25 @@ func (p *checkParams) validate(fs *pflag.FlagSet, s streams) int {
 }
 
 // engine builds the checks engine the flags select.
-func (p *checkParams) engine() (checkEngine, error) {
-	cat, err := p.in.catalog()
+func (p *checkParams) engine() (engine.Engine, error) {
+	in := p.in
+	if in.engine == "gatekeeper" {
+		in.engine = "go" // plans (for the in-process provider) from the Go rules
+	}
+	e, err := in.newEngine()
 	if err != nil {
 		return nil, err
 	}
-	p.cat = cat
-	// The Go checker also validates --kube-version for the other engines.
-	c, err := validate.New(validate.Options{Catalog: cat, KubeVersion: p.in.kubeVersion})
-	if err != nil {
-		return nil, err
+	p.cat = e.Catalog()
+	if p.in.engine == "gatekeeper" {
+		return newGatekeeperChecker(e, p.in.kubeVersion, p.library)
 	}
-	switch p.in.engine {
-	case "rego":
-		return newRegoChecker(cat, p.in.kubeVersion)
-	case "gatekeeper":
-		return newGatekeeperChecker(cat, p.in.kubeVersion, p.library)
-	}
-	return goEngine{c}, nil
+	return e, nil
 }
 
 // checkInputs checks the documents on every core (--workers), reading one
 // at a time, and writes the report in input order.
-func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s streams) int {
+func checkInputs(p checkParams, eng engine.Engine, out checkreport.Output, s streams) int {
 	st, err := document.Open(p.in.files, p.in.recursive, s.In)
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize check: %v\n", err)
@@ -233,7 +196,7 @@ func checkInputs(p checkParams, eng checkEngine, out checkreport.Output, s strea
 		if len(targets) == 0 {
 			return c // no pod spec: nothing any engine checks
 		}
-		findings, err := eng.Check(d.Object)
+		findings, err := eng.Check(context.Background(), d.Object)
 		if err != nil {
 			c.err = err
 			return c

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"github.com/nativize/nativize/pkg/catalog"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 )
 
 // workBudget is the most one fuzz input may allocate (bytes, Go heap): a
@@ -44,7 +44,7 @@ func allocated(fn func()) uint64 {
 // half-converted); input whose conversion fails everywhere is kept byte for
 // byte (nothing dropped).
 func FuzzConvertData(f *testing.F) {
-	m, err := mutate.New(mutate.Options{Catalog: catalog.Default()})
+	m, err := engine.New(engine.Options{Catalog: catalog.Default()})
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/regoengine"
 	"github.com/nativize/nativize/pkg/rewrite"
@@ -84,28 +85,37 @@ func (f *inputFlags) catalog() (*catalog.Catalog, error) {
 	return catalog.Load(f.config)
 }
 
-// mutator builds the conversion engine the flags select.
-func (f *inputFlags) mutator(s streams) (rewrite.Engine, error) {
+// mutator builds the engine the flags select, for commands that convert:
+// a kube version that cannot convert is refused before any input is read.
+func (f *inputFlags) mutator(s streams) (engine.Engine, error) {
+	if _, err := mutate.TargetVersion(f.kubeVersion); err != nil {
+		return nil, err
+	}
+	e, err := f.newEngine()
+	if err != nil {
+		return nil, err
+	}
+	for _, w := range e.Warnings() {
+		fmt.Fprintf(s.Err, "warning: %s\n", w)
+	}
+	return e, nil
+}
+
+// newEngine builds the rule engine --engine names (go or rego) with the
+// --config catalog and --kube-version.
+func (f *inputFlags) newEngine() (engine.Engine, error) {
 	cat, err := f.catalog()
 	if err != nil {
 		return nil, err
 	}
-	m, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: f.kubeVersion})
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range m.Warnings() {
-		fmt.Fprintf(s.Err, "warning: %s\n", w)
-	}
 	if f.engine == "rego" {
-		return newRegoMutator(cat, f.kubeVersion)
+		e, err := regoengine.New(regoengine.Options{Catalog: cat, KubeVersion: f.kubeVersion})
+		if err != nil {
+			return nil, fmt.Errorf("--engine rego: %w", err)
+		}
+		return e, nil
 	}
-	return m, nil
-}
-
-// newRegoMutator builds the Rego engine (the embedded policies, compiled once).
-func newRegoMutator(c *catalog.Catalog, kubeVersion string) (rewrite.Engine, error) {
-	return regoengine.New(regoengine.Options{Catalog: c, KubeVersion: kubeVersion})
+	return engine.New(engine.Options{Catalog: cat, KubeVersion: f.kubeVersion})
 }
 
 // parseFlags parses args; it returns exit code -1 to go on.
@@ -166,12 +176,7 @@ func (p *mutateParams) run(_ context.Context, fs *pflag.FlagSet, s streams) int 
 	if p.inPlace {
 		return rewriteFiles(eng, in, s, nil)
 	}
-	cat, err := in.catalog()
-	if err != nil {
-		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
-		return 2
-	}
-	return mutateStream(eng, cat, in, p.output, s)
+	return mutateStream(eng, in, p.output, s)
 }
 
 // converted is one document with its conversion result.
@@ -182,7 +187,7 @@ type converted struct {
 
 // mutateStream writes every converted document to stdout in input order,
 // converting on all cores and reading one document at a time.
-func mutateStream(eng rewrite.Engine, cat *catalog.Catalog, in inputFlags, output string, s streams) int {
+func mutateStream(eng engine.Engine, in inputFlags, output string, s streams) int {
 	st, err := document.Open(in.files, in.recursive, s.In)
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize mutate: %v\n", err)
@@ -191,7 +196,7 @@ func mutateStream(eng rewrite.Engine, cat *catalog.Catalog, in inputFlags, outpu
 	defer st.Close()
 	out := bufio.NewWriterSize(s.Out, 256*1024)
 	prog := newProgress(s.Err)
-	pf := cat.Prefilter()
+	pf := eng.Catalog().Prefilter()
 	code := 0
 	var objects []any
 	written := 0
@@ -260,7 +265,7 @@ func mutateStream(eng rewrite.Engine, cat *catalog.Catalog, in inputFlags, outpu
 
 // convertDoc parses and converts one document; with skip, a YAML document
 // the prefilter rules out passes through without decoding (it cannot change).
-func convertDoc(eng rewrite.Engine, pf *catalog.Prefilter, d *document.Doc, skip bool) rewrite.Result {
+func convertDoc(eng engine.Engine, pf *catalog.Prefilter, d *document.Doc, skip bool) rewrite.Result {
 	// A document the reader already refused (over a limit, its bytes not
 	// kept) is reported, never passed through as empty.
 	if skip && d.Err == nil && !d.JSON && !pf.MayMatter(d.Raw) {
@@ -312,14 +317,9 @@ type fileResult struct {
 
 // convertFiles converts every file and returns old and new contents; bad
 // documents are reported and kept as they were.
-func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, int) {
+func convertFiles(eng engine.Engine, in inputFlags, s streams) ([]fileResult, int) {
 	code := 0
-	cat, err := in.catalog()
-	if err != nil {
-		fmt.Fprintf(s.Err, "nativize: %v\n", err)
-		return nil, 2
-	}
-	pf := cat.Prefilter()
+	pf := eng.Catalog().Prefilter()
 	files, err := document.Expand(in.files, in.recursive)
 	if err != nil {
 		fmt.Fprintf(s.Err, "nativize: %v\n", err)
@@ -349,7 +349,7 @@ func convertFiles(eng rewrite.Engine, in inputFlags, s streams) ([]fileResult, i
 // new bytes: every document converted or, when it is broken, its raw bytes
 // kept where they were (so that a rewrite never loses a document), with its
 // error on errw and code 2.
-func convertData(eng rewrite.Engine, pf *catalog.Prefilter, name string, data []byte, validateAll bool, errw io.Writer) ([]byte, int) {
+func convertData(eng engine.Engine, pf *catalog.Prefilter, name string, data []byte, validateAll bool, errw io.Writer) ([]byte, int) {
 	code := 0
 	var buf bytes.Buffer
 	sc := document.NewScanner(name, bytes.NewReader(data))
@@ -375,7 +375,7 @@ func convertData(eng rewrite.Engine, pf *catalog.Prefilter, name string, data []
 }
 
 // rewriteFiles converts files in place; only changed files are written.
-func rewriteFiles(eng rewrite.Engine, in inputFlags, s streams, _ []string) int {
+func rewriteFiles(eng engine.Engine, in inputFlags, s streams, _ []string) int {
 	for _, f := range in.files {
 		if f == "-" {
 			fmt.Fprintln(s.Err, "nativize mutate: --in-place cannot rewrite stdin")

@@ -5,6 +5,7 @@ package krm
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"regexp"
@@ -16,6 +17,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/validate"
@@ -120,27 +122,24 @@ func run(items *yaml.Node, opts Options) ([]Result, error) {
 	if cat == nil {
 		cat = catalog.Default()
 	}
-	checker, err := validate.New(validate.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
+	eng, err := engine.New(engine.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
 	if err != nil {
 		return nil, fmt.Errorf("%w: kubeVersion: %v", ErrConfig, err)
 	}
 	var results []Result
-	// Below 1.28 the mutator refuses: report it once, still run the checks.
-	var eng rewrite.Engine
-	m, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
-	if err != nil {
-		results = append(results, Result{Message: "not converted: " + err.Error(), Severity: SeverityError})
-	} else {
-		eng = m
-		for _, w := range m.Warnings() {
-			results = append(results, Result{Message: w, Severity: SeverityWarning})
-		}
+	// Below 1.28 nothing converts: report it once, still run the checks.
+	_, refused := mutate.TargetVersion(opts.KubeVersion)
+	if refused != nil {
+		results = append(results, Result{Message: "not converted: " + refused.Error(), Severity: SeverityError})
+	}
+	for _, w := range eng.Warnings() {
+		results = append(results, Result{Message: w, Severity: SeverityWarning})
 	}
 	if items == nil {
 		return results, nil
 	}
 	for i := range items.Content {
-		results = append(results, item(items, i, eng, checker, cat)...)
+		results = append(results, item(items, i, eng, refused == nil)...)
 	}
 	return results, nil
 }
@@ -149,7 +148,7 @@ func run(items *yaml.Node, opts Options) ([]Result, error) {
 // returns its results. An item that cannot be read or converted gets one
 // error result naming it (items[i], its resourceRef and the file and index
 // its path annotations give) and stays as it was; the other items go on.
-func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker, cat *catalog.Catalog) []Result {
+func item(items *yaml.Node, i int, eng engine.Engine, convert bool) []Result {
 	name := fmt.Sprintf("items[%d]", i)
 	n := items.Content[i]
 	broken := func(msg string, field string) []Result {
@@ -181,7 +180,7 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 	file := fileOf(d.Object)
 	var out []Result
 	checked := d.Object
-	if eng != nil {
+	if convert {
 		r := rewrite.Doc(eng, d)
 		switch {
 		case r.Err != nil:
@@ -196,7 +195,7 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 			out = append(out, converted(r.Plan, file)...)
 			// NS008 compares requests before and after the conversion, so it
 			// is only found on the original.
-			for _, f := range checker.Check(d.Object) {
+			for _, f := range check(eng, d.Object) {
 				if f.Check == "NS008" {
 					out = append(out, fromFinding(f, nil, file))
 				}
@@ -208,8 +207,8 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 			}
 		}
 	}
-	targets := validate.Targets(checked, cat)
-	for _, f := range checker.Check(checked) {
+	targets := validate.Targets(checked, eng.Catalog())
+	for _, f := range check(eng, checked) {
 		var path []string
 		for _, t := range targets {
 			if t.Object == f.Object && f.Container != "" {
@@ -220,6 +219,12 @@ func item(items *yaml.Node, i int, eng rewrite.Engine, checker *validate.Checker
 		out = append(out, fromFinding(f, path, file))
 	}
 	return out
+}
+
+// check runs the engine's checks; the Go engine's never fail.
+func check(eng engine.Engine, obj map[string]any) []validate.Finding {
+	fs, _ := eng.Check(context.Background(), obj)
+	return fs
 }
 
 // inputErrorTag marks the result of an item that could not be read or

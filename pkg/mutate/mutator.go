@@ -54,26 +54,40 @@ func ParseKubeVersion(s string) (Version, error) {
 	return Version{nums[0], nums[1]}, nil
 }
 
-// New returns a Mutator; it fails for a kube version below 1.28 (an older
-// API server drops restartPolicy from init containers and the pod hangs in
-// Init forever).
+// TargetVersion vets a target Kubernetes version ("" is the current one)
+// for conversion: it fails, wrapping ErrKubeVersion, when the version does
+// not parse or is below 1.28 (an older API server drops restartPolicy from
+// init containers and the pod hangs in Init forever), and warns at 1.28.
+// Every engine refuses and warns with these words.
+func TargetVersion(kubeVersion string) (warnings []string, err error) {
+	if kubeVersion == "" {
+		return nil, nil
+	}
+	v, err := ParseKubeVersion(kubeVersion)
+	if err != nil {
+		return nil, err
+	}
+	if v.Less(1, 28) {
+		return nil, fmt.Errorf("%w: %s has no native sidecars (they need 1.28 with the SidecarContainers feature gate, or 1.29+); an older API server drops restartPolicy from init containers and the pod never leaves Init", ErrKubeVersion, kubeVersion)
+	}
+	if v == (Version{1, 28}) {
+		return []string{"Kubernetes 1.28: native sidecars are alpha; the SidecarContainers feature gate must be enabled on the API server and every kubelet"}, nil
+	}
+	return nil, nil
+}
+
+// New returns a Mutator; it fails when TargetVersion refuses the kube
+// version.
 func New(opts Options) (*Mutator, error) {
 	m := &Mutator{cat: opts.Catalog}
 	if m.cat == nil {
 		m.cat = catalog.Default()
 	}
-	if opts.KubeVersion != "" {
-		v, err := ParseKubeVersion(opts.KubeVersion)
-		if err != nil {
-			return nil, err
-		}
-		if v.Less(1, 28) {
-			return nil, fmt.Errorf("%w: %s has no native sidecars (they need 1.28 with the SidecarContainers feature gate, or 1.29+); an older API server drops restartPolicy from init containers and the pod never leaves Init", ErrKubeVersion, opts.KubeVersion)
-		}
-		if v == (Version{1, 28}) {
-			m.warnings = append(m.warnings, "Kubernetes 1.28: native sidecars are alpha; the SidecarContainers feature gate must be enabled on the API server and every kubelet")
-		}
+	w, err := TargetVersion(opts.KubeVersion)
+	if err != nil {
+		return nil, err
 	}
+	m.warnings = w
 	return m, nil
 }
 

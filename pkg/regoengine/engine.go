@@ -45,17 +45,25 @@ type Engine struct {
 	// refused is the error every Mutate returns when the target version
 	// cannot run native sidecars.
 	refused error
-	cat     *catalog.Catalog
+	// warnings are mutate.TargetVersion's (Kubernetes 1.28).
+	warnings []string
+	cat      *catalog.Catalog
 }
 
-// Catalog returns the catalog the engine was built with (nil: the default),
-// for callers that locate pod specs themselves (workload.Shape).
+// Warnings returns warnings about the configuration (Kubernetes 1.28).
+func (e *Engine) Warnings() []string { return e.warnings }
+
+// Catalog returns the catalog the engine was built with, for callers that
+// locate pod specs themselves (workload.Shape).
 func (e *Engine) Catalog() *catalog.Catalog { return e.cat }
 
 // New prepares the mutate, plan and check queries (the policies are compiled
 // once per process).
 func New(opts Options) (*Engine, error) {
 	e := &Engine{cat: opts.Catalog}
+	if e.cat == nil {
+		e.cat = catalog.Default()
+	}
 	params := map[string]any{}
 	if opts.KubeVersion != "" {
 		v, err := mutate.ParseKubeVersion(opts.KubeVersion)
@@ -63,9 +71,7 @@ func New(opts Options) (*Engine, error) {
 			return nil, err
 		}
 		params["kubeVersion"] = fmt.Sprintf("%d.%d", v.Major, v.Minor)
-		if v.Less(1, 28) {
-			e.refused = fmt.Errorf("%w: %s has no native sidecars (they need 1.28 with the SidecarContainers feature gate, or 1.29+)", mutate.ErrKubeVersion, opts.KubeVersion)
-		}
+		e.warnings, e.refused = mutate.TargetVersion(opts.KubeVersion)
 	}
 	if opts.Catalog != nil && opts.Catalog != catalog.Default() {
 		cat, err := toValue(opts.Catalog.Config)

@@ -10,7 +10,6 @@ import (
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/mutate"
-	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -171,41 +170,4 @@ kinds:
 	}
 }
 
-// The Rego engine plugs into the CLI's rewrite pipeline.
-var _ rewrite.Engine = (*Engine)(nil)
-
-// TestParityRewriteBytes converts every golden file through the rewrite
-// pipeline (YAML node edits keeping comments) with each engine's plan and
-// asserts identical bytes.
-func TestParityRewriteBytes(t *testing.T) {
-	files, err := filepath.Glob("../mutate/testdata/golden/*.in.yaml")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("no golden inputs: %v", err)
-	}
-	e := newEngines(t, "", nil)
-	changed := 0
-	for _, f := range files {
-		goDocs, err := document.ReadAll([]string{f}, false, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		regoDocs, err := document.ReadAll([]string{f}, false, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range goDocs {
-			g := rewrite.Doc(e.goMut, &goDocs[i])
-			r := rewrite.Doc(e.rego, &regoDocs[i])
-			if (g.Err != nil) != (r.Err != nil) || g.Changed != r.Changed || string(g.Out) != string(r.Out) {
-				t.Errorf("%s: rewrite differs\n go (%v, %v):\n%s\n rego (%v, %v):\n%s", goDocs[i].Where(), g.Changed, g.Err, g.Out, r.Changed, r.Err, r.Out)
-			}
-			if g.Changed {
-				changed++
-			}
-		}
-	}
-	if changed == 0 {
-		t.Fatal("no golden document changed; the test proves nothing")
-	}
-	t.Logf("%d golden files, %d documents rewritten identically", len(files), changed)
-}
+// The Rego engine is an engine.Engine: every entry point can run it.

@@ -11,16 +11,11 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/workload"
 	"sigs.k8s.io/yaml"
 )
-
-// Engine converts one object; the Go engine (*mutate.Mutator) and the Rego
-// engine both satisfy it.
-type Engine interface {
-	Plan(obj map[string]any) (*mutate.Plan, error)
-}
 
 // Result is the outcome for one document.
 type Result struct {
@@ -39,7 +34,7 @@ type Result struct {
 
 // Doc converts one document. A broken document keeps its raw bytes in Out
 // (so in-place rewriting never loses it) and reports Err.
-func Doc(e Engine, d *document.Doc) Result {
+func Doc(e engine.Engine, d *document.Doc) Result {
 	r := Result{Out: d.Raw, Object: d.Object, Plan: &mutate.Plan{}}
 	if d.Err != nil {
 		r.Object, r.Err = nil, d.Err
@@ -48,7 +43,7 @@ func Doc(e Engine, d *document.Doc) Result {
 	if d.Object == nil {
 		return r
 	}
-	if err := Shape(engineCatalog(e), d); err != nil {
+	if err := Shape(e.Catalog(), d); err != nil {
 		r.Err = err
 		return r
 	}
@@ -95,15 +90,6 @@ func Shape(cat *catalog.Catalog, d *document.Doc) error {
 		errs = append(errs, d.At(se.Path, se))
 	}
 	return errors.Join(errs...)
-}
-
-// engineCatalog returns the engine's catalog when it has one (both engines
-// do), for custom workload kinds.
-func engineCatalog(e Engine) *catalog.Catalog {
-	if c, ok := e.(interface{ Catalog() *catalog.Catalog }); ok {
-		return c.Catalog()
-	}
-	return nil
 }
 
 // AsYAML returns the document as YAML for a stream: JSON documents are

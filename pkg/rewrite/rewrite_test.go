@@ -13,7 +13,7 @@ import (
 	"github.com/nativize/nativize/internal/podgen"
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 )
 
 var update = flag.Bool("update", false, "rewrite golden .out.yaml files from the current engine")
@@ -21,7 +21,7 @@ var update = flag.Bool("update", false, "rewrite golden .out.yaml files from the
 const goldenDir = "../mutate/testdata/golden"
 
 // convertFile converts a whole file the way `nativize mutate --in-place` does.
-func convertFile(t testing.TB, m Engine, name string, data []byte) []byte {
+func convertFile(t testing.TB, m engine.Engine, name string, data []byte) []byte {
 	t.Helper()
 	var buf bytes.Buffer
 	for _, d := range document.Split(name, data) {
@@ -37,7 +37,7 @@ func convertFile(t testing.TB, m Engine, name string, data []byte) []byte {
 // TestGolden converts every golden input and compares with the reviewed
 // output; run with -update to regenerate, then review the diff.
 func TestGolden(t *testing.T) {
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	ins, _ := filepath.Glob(filepath.Join(goldenDir, "*.in.yaml"))
 	if len(ins) < 10 {
 		t.Fatalf("found %d golden inputs, want at least 10", len(ins))
@@ -78,7 +78,7 @@ func TestGolden(t *testing.T) {
 // TestLossless checks that the YAML rewrite keeps comments and untouched
 // formatting, and leaves unchanged documents byte for byte.
 func TestLossless(t *testing.T) {
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	src := `# leading comment kept
 apiVersion: v1
 kind: Pod
@@ -118,7 +118,7 @@ data:   {k: v}   # odd spacing survives
 // TestBadDocumentKept checks that a document that does not parse is
 // reported with file and line and kept, and the others are converted.
 func TestBadDocumentKept(t *testing.T) {
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	src := "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: [{name: app}, {name: istio-proxy}]\n---\nkind: Pod\nmetadata: [unclosed\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: b}\nspec:\n  containers: [{name: app}, {name: linkerd-proxy}]\n"
 	docs := document.Split("in.yaml", []byte(src))
 	if len(docs) != 3 {
@@ -158,7 +158,7 @@ func FuzzDoc(f *testing.F) {
 		b, _ := yaml.Marshal(g.Object(i))
 		f.Add(b)
 	}
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	pf := catalog.Default().Prefilter()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var out bytes.Buffer
@@ -194,7 +194,7 @@ func FuzzDoc(f *testing.F) {
 // TestPrefilterNeverMisses converts generated objects and checks that every
 // document that changes passes the prefilter.
 func TestPrefilterNeverMisses(t *testing.T) {
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	pf := catalog.Default().Prefilter()
 	g := podgen.New(99)
 	changed := 0
@@ -224,7 +224,7 @@ func BenchmarkMutate(b *testing.B) {
 		stream.WriteString("---\n")
 		stream.Write(y)
 	}
-	m, _ := mutate.New(mutate.Options{})
+	m, _ := engine.New(engine.Options{})
 	data := stream.Bytes()
 	b.SetBytes(int64(len(data)))
 	b.ReportAllocs()

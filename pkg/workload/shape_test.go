@@ -8,7 +8,7 @@ import (
 
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/rewrite"
 	"github.com/nativize/nativize/pkg/workload"
 )
@@ -65,7 +65,7 @@ func TestShape(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			m, err := mutate.New(mutate.Options{Catalog: catalog.Default()})
+			m, err := engine.New(engine.Options{Catalog: catalog.Default()})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -105,7 +105,7 @@ func TestShape(t *testing.T) {
 func TestShapeSameForBothPaths(t *testing.T) {
 	src := "apiVersion: v1\nkind: Pod\nspec:\n  containers:\n  - name: Bad\n"
 	d := document.Split("p.yaml", []byte(src))[0]
-	m, _ := mutate.New(mutate.Options{Catalog: catalog.Default()})
+	m, _ := engine.New(engine.Options{Catalog: catalog.Default()})
 	viaMutate := rewrite.Doc(m, &d).Err
 	viaCheck := rewrite.Shape(catalog.Default(), &d)
 	if viaMutate == nil || viaCheck == nil || viaMutate.Error() != viaCheck.Error() {
