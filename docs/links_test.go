@@ -83,3 +83,21 @@ func TestNoOutsideReferences(t *testing.T) {
 		}
 	}
 }
+
+// TestReadmeListsEveryPackage: README's "How it works" table names every
+// package under pkg/ (a newcomer reads the house from it).
+func TestReadmeListsEveryPackage(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dirs, err := os.ReadDir("../pkg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range dirs {
+		if d.IsDir() && !strings.Contains(string(readme), "| `pkg/"+d.Name()+"` |") {
+			t.Errorf("README's package table lacks pkg/%s", d.Name())
+		}
+	}
+}
