@@ -2,7 +2,6 @@ package document
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -10,8 +9,6 @@ import (
 
 	yaml "go.yaml.in/yaml/v3"
 )
-
-func errorsAs(err error, target any) bool { return errors.As(err, target) }
 
 // decoder converts a YAML node tree into JSON-like Go values within the
 // bounds of limits.go.
