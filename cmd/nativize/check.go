@@ -12,7 +12,6 @@ import (
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/gatekeeper"
-	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/provider"
 	checkreport "github.com/nativize/nativize/pkg/report"
 	"github.com/nativize/nativize/pkg/rewrite"
@@ -57,7 +56,7 @@ Examples:
 func newGatekeeperChecker(base engine.Engine, kubeVersion, library string) (engine.Engine, error) {
 	cat := base.Catalog()
 	opts := gatekeeper.Options{Catalog: cat, KubeVersion: kubeVersion}
-	hook, err := inProcessProvider(cat, kubeVersion)
+	hook, err := inProcessProvider(base)
 	if err != nil {
 		return nil, err
 	}
@@ -76,29 +75,16 @@ func newGatekeeperChecker(base engine.Engine, kubeVersion, library string) (engi
 }
 
 // inProcessProvider answers the external_data calls of templates such as
-// library/provider's (provider "nativize") with the provider's own code, in
-// process: what gator cannot do offline.
-func inProcessProvider(cat *catalog.Catalog, kubeVersion string) (gatekeeper.ExternalDataFunc, error) {
-	checker, err := validate.New(validate.Options{Catalog: cat, KubeVersion: kubeVersion})
-	if err != nil {
-		return nil, err
-	}
-	var m provider.Mutator = noPatch{}
-	if mut, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: kubeVersion}); err == nil {
-		m = provider.MutatorFrom(mut)
-	}
+// library/provider's (provider "nativize") with the provider's own code and
+// the Go engine, in process: what gator cannot do offline.
+func inProcessProvider(e engine.Engine) (gatekeeper.ExternalDataFunc, error) {
 	return func(_ context.Context, name string, keys []string) ([]externaldata.Item, error) {
 		if name != "nativize" {
 			return nil, fmt.Errorf("no in-process external data provider %q", name)
 		}
-		return provider.Items(m, checker, keys), nil
+		return provider.Items(e, keys), nil
 	}, nil
 }
-
-// noPatch is the provider's mutator when the kube version refuses to convert.
-type noPatch struct{}
-
-func (noPatch) Patch(map[string]any) ([]any, []string, error) { return nil, nil, nil }
 
 // checkParams are the parsed flags of `nativize check`.
 type checkParams struct {

@@ -16,10 +16,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nativize/nativize/pkg/catalog"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/provider"
-	"github.com/nativize/nativize/pkg/validate"
 )
 
 // inputRow is one class of malformed or hostile input (one row of the
@@ -353,15 +351,11 @@ type loopback struct {
 }
 
 func startLoopback(t *testing.T) *loopback {
-	m, err := mutate.New(mutate.Options{Catalog: catalog.Default()})
+	eng, err := engine.New(engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := validate.New(validate.Options{Catalog: catalog.Default()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	lb, err := provider.StartLoopback(provider.MutatorFrom(m), c)
+	lb, err := provider.StartLoopback(eng)
 	if err != nil {
 		t.Fatal(err)
 	}

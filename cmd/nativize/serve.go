@@ -12,9 +12,9 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/nativize/nativize/pkg/catalog"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/provider"
-	"github.com/nativize/nativize/pkg/validate"
 )
 
 func init() {
@@ -125,17 +125,16 @@ func (p *serveParams) engines() error {
 		}
 		cat = c
 	}
-	m, err := mutate.New(mutate.Options{Catalog: cat, KubeVersion: p.kubeVersion})
+	if _, err := mutate.TargetVersion(p.kubeVersion); err != nil {
+		return err // a webhook that cannot convert is refused at start
+	}
+	e, err := engine.New(engine.Options{Catalog: cat, KubeVersion: p.kubeVersion})
 	if err != nil {
 		return err
 	}
-	for _, w := range m.Warnings() {
+	for _, w := range e.Warnings() {
 		p.opts.Logger.Warn(w)
 	}
-	c, err := validate.New(validate.Options{Catalog: cat, KubeVersion: p.kubeVersion})
-	if err != nil {
-		return err
-	}
-	p.opts.Mutator, p.opts.Checker = provider.MutatorFrom(m), c
+	p.opts.Engine = e
 	return nil
 }

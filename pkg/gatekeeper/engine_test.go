@@ -18,7 +18,7 @@ import (
 	"github.com/nativize/nativize/internal/podgen"
 	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
-	"github.com/nativize/nativize/pkg/mutate"
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/provider"
 	"github.com/nativize/nativize/pkg/validate"
 )
@@ -284,11 +284,7 @@ func mustRead(t *testing.T, p string) []byte {
 // provider's external-data template (library/provider) is answered in
 // process by the provider's own code through the ExternalData hook.
 func TestLibraryDir(t *testing.T) {
-	checker, err := validate.New(validate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := mutate.New(mutate.Options{})
+	eng, err := engine.New(engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -298,7 +294,7 @@ func TestLibraryDir(t *testing.T) {
 			return nil, fmt.Errorf("unknown provider %q", name)
 		}
 		served += len(keys)
-		return provider.Items(provider.MutatorFrom(m), checker, keys), nil
+		return provider.Items(eng, keys), nil
 	}
 	embedded, err := New(Options{})
 	if err != nil {

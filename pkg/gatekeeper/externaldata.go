@@ -34,10 +34,12 @@ type ExternalDataFunc func(ctx context.Context, provider string, keys []string) 
 const maxProviderRequest = 16 << 20
 
 // externalData serves the library's Providers from an ExternalDataFunc.
-// Gatekeeper's Rego driver only talks HTTPS (TLS 1.3, server verified
-// against the Provider's caBundle) and has no hook for another transport,
-// so the provider listens on a loopback port with a throwaway certificate
-// that only this process trusts.
+// Why a TLS loopback and not a function call: frameworks/constraint's Rego
+// driver sends external data through its unexported sendRequestToProvider
+// field, which no exported rego.Arg sets, so it is always
+// externaldata.DefaultSendRequestToProvider (HTTPS, TLS 1.3, the server
+// verified against the Provider's caBundle). The provider therefore listens
+// on a loopback port with a throwaway certificate only this process trusts.
 type externalData struct {
 	cache  *externaldata.ProviderCache
 	server *http.Server

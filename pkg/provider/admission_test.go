@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"reflect"
@@ -12,6 +13,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	admissionv1 "k8s.io/api/admission/v1"
 
+	"github.com/nativize/nativize/pkg/engine"
+	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -190,19 +193,25 @@ func TestValidate(t *testing.T) {
 	}
 }
 
-// failingEngine is a Mutator and Checker that panics or fails, to prove that
-// an engine bug never blocks admission and never takes the server down.
-type failingEngine struct{ panics bool }
+// failingEngine is an engine that panics or fails, to prove that an engine
+// bug never blocks admission and never takes the server down.
+type failingEngine struct {
+	engine.Engine // Catalog and Warnings of the real one
+	panics        bool
+}
 
-func (f failingEngine) Patch(map[string]any) ([]any, []string, error) {
+func (f failingEngine) Plan(map[string]any) (*mutate.Plan, error) {
 	if f.panics {
 		panic("boom")
 	}
-	return nil, nil, errBoom
+	return nil, errBoom
 }
 
-func (f failingEngine) Check(map[string]any) []validate.Finding {
-	panic("boom")
+func (f failingEngine) Check(context.Context, map[string]any) ([]validate.Finding, error) {
+	if f.panics {
+		panic("boom")
+	}
+	return nil, errBoom
 }
 
 var errBoom = &json.UnsupportedValueError{Str: "boom"}
@@ -211,7 +220,7 @@ func TestEngineFailureAllows(t *testing.T) {
 	for _, panics := range []bool{true, false} {
 		t.Run(map[bool]string{true: "panic", false: "error"}[panics], func(t *testing.T) {
 			ts := startServer(t, func(o *Options) {
-				o.Mutator, o.Checker = failingEngine{panics}, failingEngine{panics}
+				o.Engine = failingEngine{Engine: o.Engine, panics: panics}
 			})
 			for _, path := range []string{"/mutate", "/validate"} {
 				resp := admit(t, ts, path, review(t, "f-1", "CREATE", istioPod(t, "Job"), false))

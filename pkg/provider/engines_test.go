@@ -3,21 +3,16 @@ package provider
 import (
 	"testing"
 
-	"github.com/nativize/nativize/pkg/mutate"
-	"github.com/nativize/nativize/pkg/validate"
+	"github.com/nativize/nativize/pkg/engine"
 )
 
-// engines returns the real conversion engine and the real checker, with the
-// default catalog and the current Kubernetes version.
-func engines(t testing.TB) (Mutator, Checker) {
+// engines returns the real Go engine, with the default catalog and the
+// current Kubernetes version.
+func engines(t testing.TB) engine.Engine {
 	t.Helper()
-	m, err := mutate.New(mutate.Options{})
+	e, err := engine.New(engine.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c, err := validate.New(validate.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return MutatorFrom(m), c
+	return e
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
 
+	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -107,8 +108,8 @@ var inProcessMetrics = sync.OnceValue(newMetrics)
 // Items answers external data keys in process, without a server: the items
 // /externaldata sends for the same keys, in order. `nativize check --engine
 // gatekeeper` answers templates that call external_data with it.
-func Items(m Mutator, c Checker, keys []string) []externaldata.Item {
-	s := &Server{opts: Options{Mutator: m, Checker: c}, log: slog.New(slog.DiscardHandler), metrics: inProcessMetrics()}
+func Items(e engine.Engine, keys []string) []externaldata.Item {
+	s := &Server{opts: Options{Engine: e}, log: slog.New(slog.DiscardHandler), metrics: inProcessMetrics()}
 	return s.ExternalData(context.Background(), keys).Items
 }
 

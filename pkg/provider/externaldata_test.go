@@ -159,7 +159,7 @@ func TestExternalDataInProcess(t *testing.T) {
 func TestItems(t *testing.T) {
 	ts := startServer(t, nil)
 	keys := []string{string(istioPod(t, "Job")), "[]", plainPod}
-	items := Items(ts.opts.Mutator, ts.opts.Checker, keys)
+	items := Items(ts.opts.Engine, keys)
 	want := ts.ExternalData(context.Background(), keys).Items
 	if g, w := mustJSON(t, items), mustJSON(t, want); string(g) != string(w) {
 		t.Fatalf("Items %s\nwant %s", g, w)

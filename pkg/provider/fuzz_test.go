@@ -120,8 +120,8 @@ func fuzzServer(f *testing.F) *Server {
 	c, k := ca.issue(f, "fuzz", 1, true)
 	writeFile(f, filepath.Join(dir, "tls.crt"), c)
 	writeFile(f, filepath.Join(dir, "tls.key"), k)
-	mut, chk := engines(f)
-	s, err := New(Options{Mutator: mut, Checker: chk, CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key")})
+	eng := engines(f)
+	s, err := New(Options{Engine: eng, CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key")})
 	if err != nil {
 		f.Fatal(err)
 	}

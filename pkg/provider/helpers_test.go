@@ -137,10 +137,8 @@ func startServer(t testing.TB, tweak func(*Options)) *testServer {
 	certPEM, keyPEM := ts.ca.issue(t, "nativize.test", 1, true)
 	writeFile(t, filepath.Join(ts.dir, "tls.crt"), certPEM)
 	writeFile(t, filepath.Join(ts.dir, "tls.key"), keyPEM)
-	mut, chk := engines(t)
 	opts := Options{
-		Mutator:  mut,
-		Checker:  chk,
+		Engine:   engines(t),
 		CertFile: filepath.Join(ts.dir, "tls.crt"),
 		KeyFile:  filepath.Join(ts.dir, "tls.key"),
 		Logger:   slog.New(slog.NewJSONHandler(ts.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),

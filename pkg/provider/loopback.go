@@ -16,6 +16,8 @@ import (
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/nativize/nativize/pkg/engine"
 )
 
 // Loopback is a Server on 127.0.0.1 with a throwaway CA, for evaluating
@@ -32,8 +34,8 @@ type Loopback struct {
 	dir  string
 }
 
-// StartLoopback serves m and c on a free 127.0.0.1 port until Close.
-func StartLoopback(m Mutator, c Checker) (*Loopback, error) {
+// StartLoopback serves e on a free 127.0.0.1 port until Close.
+func StartLoopback(e engine.Engine) (*Loopback, error) {
 	dir, err := os.MkdirTemp("", "nativize-provider-")
 	if err != nil {
 		return nil, err
@@ -44,7 +46,7 @@ func StartLoopback(m Mutator, c Checker) (*Loopback, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	s, err := New(Options{Mutator: m, Checker: c,
+	s, err := New(Options{Engine: e,
 		CertFile: filepath.Join(dir, "tls.crt"), KeyFile: filepath.Join(dir, "tls.key")})
 	if err != nil {
 		os.RemoveAll(dir)

@@ -13,8 +13,7 @@ import (
 // in the request the problem is (RFC 6901 pointer, or byte offset).
 func TestErrorsNameTheJSONPointer(t *testing.T) {
 	s := &Server{metrics: inProcessMetrics()}
-	mut, chk := engines(t)
-	s.opts = Options{Mutator: mut, Checker: chk, MaxKeys: DefaultMaxKeys}
+	s.opts = Options{Engine: engines(t), MaxKeys: DefaultMaxKeys}
 	s.log = slog.New(slog.DiscardHandler)
 	rv := func(object string) []byte {
 		return []byte(`{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","object":` + object + `}}`)

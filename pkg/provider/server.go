@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/nativize/nativize/pkg/engine"
+	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/validate"
 )
 
@@ -38,13 +40,12 @@ const (
 	DefaultReloadInterval    = 10 * time.Second
 )
 
-// Options configure a Server. Mutator, Checker, CertFile and KeyFile are
+// Options configure a Server. Engine, CertFile and KeyFile are
 // required; every zero duration or limit takes its Default.
 type Options struct {
-	// Mutator converts objects (/mutate, the patch of /externaldata).
-	Mutator Mutator
-	// Checker checks objects (/validate, the findings of /externaldata).
-	Checker Checker
+	// Engine converts objects (/mutate, the patch of /externaldata) and
+	// checks them (/validate, the findings of /externaldata).
+	Engine engine.Engine
 	// CertFile and KeyFile are the PEM server certificate (chain) and key.
 	CertFile, KeyFile string
 	// ClientCAFile, when set, makes client certificates required and
@@ -88,8 +89,8 @@ type Server struct {
 
 // New checks opts, loads the TLS files and builds the handlers.
 func New(opts Options) (*Server, error) {
-	if opts.Mutator == nil || opts.Checker == nil {
-		return nil, fmt.Errorf("%w: a mutator and a checker are required", ErrOptions)
+	if opts.Engine == nil {
+		return nil, fmt.Errorf("%w: an engine is required", ErrOptions)
 	}
 	if opts.CertFile == "" || opts.KeyFile == "" {
 		return nil, fmt.Errorf("%w: --tls-cert and --tls-key are required", ErrOptions)
@@ -250,26 +251,43 @@ func (s *Server) ListenAndServe(ctx context.Context, addr, healthAddr string) er
 	return s.Serve(ctx, ln, hl)
 }
 
-// patch runs the mutator, turning a panic into an error.
+// patch plans obj's conversion and returns the plan's RFC 6902 operations
+// (none when nothing changes or the target version cannot convert), with
+// the engine's configuration warnings and the plan's notes (pod specs that
+// needed work but were left alone) as warnings; a panic becomes an error.
 func (s *Server) patch(obj map[string]any) (ops []any, warnings []string, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("mutator panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.log.Error("engine panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			ops, warnings, err = nil, nil, fmt.Errorf("internal error: %v", p)
 		}
 	}()
-	return s.opts.Mutator.Patch(obj)
+	plan, err := s.opts.Engine.Plan(obj)
+	if errors.Is(err, mutate.ErrKubeVersion) {
+		return nil, nil, nil // below 1.28: only the checks answer
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	warnings = append(append([]string(nil), s.opts.Engine.Warnings()...), plan.Notes...)
+	for _, op := range plan.Patch() {
+		ops = append(ops, op)
+	}
+	return ops, warnings, nil
 }
 
-// check runs the checker, turning a panic into an error, and counts findings.
+// check runs the engine's checks, turning a panic into an error, and counts
+// findings.
 func (s *Server) check(obj map[string]any) (fs []validate.Finding, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			s.log.Error("checker panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			s.log.Error("engine panic", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 			fs, err = nil, fmt.Errorf("internal error: %v", p)
 		}
 	}()
-	fs = s.opts.Checker.Check(obj)
+	if fs, err = s.opts.Engine.Check(context.Background(), obj); err != nil {
+		return nil, err
+	}
 	for _, f := range fs {
 		s.metrics.findings.WithLabelValues(f.Check, string(f.Severity)).Inc()
 	}

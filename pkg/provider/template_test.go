@@ -199,8 +199,7 @@ func objectMeta(name string) metav1.ObjectMeta { return metav1.ObjectMeta{Name: 
 // running library/provider's template, as `nativize check --engine
 // gatekeeper` uses it.
 func TestLoopback(t *testing.T) {
-	m, c := engines(t)
-	lb, err := StartLoopback(m, c)
+	lb, err := StartLoopback(engines(t))
 	if err != nil {
 		t.Fatal(err)
 	}
