@@ -15,6 +15,7 @@ import (
 
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	// sigs.k8s.io/yaml: k8s.io/api types marshal through their json tags.
 	"sigs.k8s.io/yaml"
 )
 

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"sync"
 
+	// sigs.k8s.io/yaml: the config structs carry json tags (they feed the Rego
+	// catalog as JSON too) and UnmarshalStrict refuses unknown fields through them.
 	"sigs.k8s.io/yaml"
 )
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	yaml "go.yaml.in/yaml/v3"
+	// sigsyaml: the functionConfig decodes into the catalog's json-tagged
+	// structs, unknown fields refused, like --config.
 	sigsyaml "sigs.k8s.io/yaml"
 
 	"github.com/nativize/nativize/pkg/catalog"

@@ -14,6 +14,8 @@ import (
 	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/workload"
+	// sigs.k8s.io/yaml: a JSON document is written as YAML through its JSON
+	// form, as kubectl writes objects (node-tree documents use yaml/v3).
 	"sigs.k8s.io/yaml"
 )
 

@@ -14,6 +14,7 @@ import (
 	"os"
 
 	"github.com/open-policy-agent/opa/v1/format"
+	// sigs.k8s.io/yaml: catalog.yaml to JSON exactly as pkg/catalog reads it.
 	"sigs.k8s.io/yaml"
 )
 
