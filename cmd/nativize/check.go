@@ -8,7 +8,6 @@ import (
 	"github.com/open-policy-agent/frameworks/constraint/pkg/externaldata"
 	"github.com/spf13/pflag"
 
-	"github.com/nativize/nativize/pkg/catalog"
 	"github.com/nativize/nativize/pkg/document"
 	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/gatekeeper"
@@ -92,8 +91,6 @@ type checkParams struct {
 	output  string
 	failOn  string
 	library string
-	// cat is the catalog --config selects, loaded once.
-	cat *catalog.Catalog
 }
 
 func (p *checkParams) register(fs *pflag.FlagSet) {
@@ -149,7 +146,6 @@ func (p *checkParams) engine() (engine.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.cat = e.Catalog()
 	if p.in.engine == "gatekeeper" {
 		return newGatekeeperChecker(e, p.in.kubeVersion, p.library)
 	}
@@ -175,10 +171,10 @@ func checkInputs(p checkParams, eng engine.Engine, out checkreport.Output, s str
 		if d.Err != nil || d.Object == nil {
 			return c
 		}
-		if c.doc.Err = rewrite.Shape(p.cat, &d); c.doc.Err != nil {
+		if c.doc.Err = rewrite.Shape(eng.Catalog(), &d); c.doc.Err != nil {
 			return c // reported like a parse error, whatever the engine
 		}
-		targets := validate.Targets(d.Object, p.cat)
+		targets := validate.Targets(d.Object, eng.Catalog())
 		if len(targets) == 0 {
 			return c // no pod spec: nothing any engine checks
 		}

@@ -11,8 +11,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/nativize/nativize/pkg/catalog"
-	"github.com/nativize/nativize/pkg/engine"
 	"github.com/nativize/nativize/pkg/mutate"
 	"github.com/nativize/nativize/pkg/provider"
 )
@@ -117,18 +115,11 @@ func (p *serveParams) serve(ctx context.Context, fs *pflag.FlagSet, s streams) i
 // engines builds the conversion engine and the checker from --config and
 // --kube-version.
 func (p *serveParams) engines() error {
-	cat := catalog.Default()
-	if p.config != "" {
-		c, err := catalog.Load(p.config)
-		if err != nil {
-			return err
-		}
-		cat = c
-	}
 	if _, err := mutate.TargetVersion(p.kubeVersion); err != nil {
 		return err // a webhook that cannot convert is refused at start
 	}
-	e, err := engine.New(engine.Options{Catalog: cat, KubeVersion: p.kubeVersion})
+	in := inputFlags{config: p.config, kubeVersion: p.kubeVersion}
+	e, err := in.newEngine()
 	if err != nil {
 		return err
 	}

@@ -50,12 +50,10 @@ func New(opts Options) (Engine, error) {
 
 // goEngine is the Go rules: pkg/mutate plans, pkg/validate checks.
 type goEngine struct {
-	m *mutate.Mutator
-	// refused is Plan's error when the version cannot convert (m is nil).
-	refused  error
-	warnings []string
-	c        *validate.Checker
-	cat      *catalog.Catalog
+	// m is nil when the version cannot convert; refused is then Plan's error.
+	m       *mutate.Mutator
+	refused error
+	c       *validate.Checker
 }
 
 func newGo(opts Options) (*goEngine, error) {
@@ -63,14 +61,10 @@ func newGo(opts Options) (*goEngine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &goEngine{c: c, cat: opts.Catalog}
-	e.warnings, e.refused = mutate.TargetVersion(opts.KubeVersion)
-	if e.refused == nil {
-		if e.m, err = mutate.New(mutate.Options{Catalog: opts.Catalog, KubeVersion: opts.KubeVersion}); err != nil {
-			return nil, err
-		}
-	}
-	return e, nil
+	// validate.New refused a version that does not parse, so mutate.New
+	// fails only for one below 1.28.
+	m, refused := mutate.New(mutate.Options{Catalog: opts.Catalog, KubeVersion: opts.KubeVersion})
+	return &goEngine{m: m, refused: refused, c: c}, nil
 }
 
 func (e *goEngine) Plan(obj map[string]any) (*mutate.Plan, error) {
@@ -84,9 +78,14 @@ func (e *goEngine) Check(_ context.Context, obj map[string]any) ([]validate.Find
 	return e.c.Check(obj), nil
 }
 
-func (e *goEngine) Catalog() *catalog.Catalog { return e.cat }
+func (e *goEngine) Catalog() *catalog.Catalog { return e.c.Catalog() }
 
-func (e *goEngine) Warnings() []string { return e.warnings }
+func (e *goEngine) Warnings() []string {
+	if e.m == nil {
+		return nil
+	}
+	return e.m.Warnings()
+}
 
 // WithChecks returns e with its checks replaced by check (the Gatekeeper
 // library evaluated in process): plans still come from e.

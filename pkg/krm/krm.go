@@ -118,11 +118,7 @@ func Process(input []byte, opts Options) (*Output, error) {
 
 // run converts and checks every item in place and returns the results.
 func run(items *yaml.Node, opts Options) ([]Result, error) {
-	cat := opts.Catalog
-	if cat == nil {
-		cat = catalog.Default()
-	}
-	eng, err := engine.New(engine.Options{Catalog: cat, KubeVersion: opts.KubeVersion})
+	eng, err := engine.New(engine.Options{Catalog: opts.Catalog, KubeVersion: opts.KubeVersion})
 	if err != nil {
 		return nil, fmt.Errorf("%w: kubeVersion: %v", ErrConfig, err)
 	}
@@ -190,12 +186,16 @@ func item(items *yaml.Node, i int, eng engine.Engine, convert bool) []Result {
 			if err := yaml.Unmarshal(r.Out, &conv); err != nil || len(conv.Content) == 0 {
 				return broken(fmt.Sprintf("converted item does not parse: %v", err), "")
 			}
+			// NS008 compares requests before and after the conversion, so it
+			// is only found on the original.
+			original, err := eng.Check(context.Background(), d.Object)
+			if err != nil {
+				return broken("check: "+err.Error(), "")
+			}
 			items.Content[i] = conv.Content[0]
 			checked = r.Object
 			out = append(out, converted(r.Plan, file)...)
-			// NS008 compares requests before and after the conversion, so it
-			// is only found on the original.
-			for _, f := range check(eng, d.Object) {
+			for _, f := range original {
 				if f.Check == "NS008" {
 					out = append(out, fromFinding(f, nil, file))
 				}
@@ -207,8 +207,12 @@ func item(items *yaml.Node, i int, eng engine.Engine, convert bool) []Result {
 			}
 		}
 	}
+	findings, err := eng.Check(context.Background(), checked)
+	if err != nil {
+		return append(out, broken("check: "+err.Error(), "")...)
+	}
 	targets := validate.Targets(checked, eng.Catalog())
-	for _, f := range check(eng, checked) {
+	for _, f := range findings {
 		var path []string
 		for _, t := range targets {
 			if t.Object == f.Object && f.Container != "" {
@@ -219,12 +223,6 @@ func item(items *yaml.Node, i int, eng engine.Engine, convert bool) []Result {
 		out = append(out, fromFinding(f, path, file))
 	}
 	return out
-}
-
-// check runs the engine's checks; the Go engine's never fail.
-func check(eng engine.Engine, obj map[string]any) []validate.Finding {
-	fs, _ := eng.Check(context.Background(), obj)
-	return fs
 }
 
 // inputErrorTag marks the result of an item that could not be read or
