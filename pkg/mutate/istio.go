@@ -222,14 +222,9 @@ func istioOverrideLifecycle(ps workload.PodSpec) (map[string]any, bool) {
 	if !ok {
 		return nil, false
 	}
-	var v map[string]any
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&v) != nil {
+	v, ok := decodeAnnotationObject(raw)
+	if !ok {
 		return nil, false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, false // trailing bytes: not what Istio wrote
 	}
 	for _, key := range []string{"containers", "initContainers"} {
 		list, _ := v[key].([]any)
@@ -243,6 +238,22 @@ func istioOverrideLifecycle(ps workload.PodSpec) (map[string]any, bool) {
 		}
 	}
 	return nil, false
+}
+
+// decodeAnnotationObject decodes a JSON object an injector wrote into an
+// annotation, numbers as json.Number; ok is false for anything else,
+// trailing bytes included (not what the injector wrote).
+func decodeAnnotationObject(raw string) (map[string]any, bool) {
+	var v map[string]any
+	dec := json.NewDecoder(strings.NewReader(raw))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err != nil || v == nil {
+		return nil, false
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, false
+	}
+	return v, true
 }
 
 // mergeMaps returns a copy of a with b merged in: maps merge key by key,

@@ -3,9 +3,7 @@ package mutate
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"sort"
-	"strings"
 
 	"github.com/nativize/nativize/pkg/workload"
 )
@@ -144,14 +142,9 @@ func istioStatusEdits(ps workload.PodSpec) []AnnotationEdit {
 // RewriteIstioStatus moves istio-proxy from containers to initContainers in
 // a sidecar.istio.io/status value; ok is false when raw is not a JSON object.
 func RewriteIstioStatus(raw string) (string, bool) {
-	var st map[string]any
-	dec := json.NewDecoder(strings.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(&st); err != nil || st == nil {
+	st, ok := decodeAnnotationObject(raw)
+	if !ok {
 		return "", false
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return "", false // trailing bytes after the object: not what Istio wrote
 	}
 	var containers []any
 	if list, ok := st["containers"].([]any); ok {
